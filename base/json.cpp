@@ -15,16 +15,22 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 struct converter {
+  std::size_t max_depth;
   std::string problem;
+  std::size_t depth = 0;  // containers open around the element being converted
 
   bool convert(element e, json& out) {
     switch (e.type()) {
       case element_type::OBJECT: {
+        if (++depth > max_depth) return fail("JSON nested too deeply");
         simdjson::dom::object obj;
         if (e.get(obj) != simdjson::SUCCESS) return fail("bad object");
-        return convert_object(obj, out);
+        if (!convert_object(obj, out)) return false;
+        --depth;
+        return true;
       }
       case element_type::ARRAY: {
+        if (++depth > max_depth) return fail("JSON nested too deeply");
         simdjson::dom::array arr;
         if (e.get(arr) != simdjson::SUCCESS) return fail("bad array");
         out = json::array();
@@ -33,6 +39,7 @@ struct converter {
           if (!convert(child, v)) return false;
           out.push_back(std::move(v));
         }
+        --depth;
         return true;
       }
       case element_type::STRING: {
@@ -116,8 +123,8 @@ result<json> parse_json(std::string_view text, const json_parse_options& opts) {
   thread_local simdjson::dom::parser parser;
   thread_local std::size_t depth = 0;
   if (depth != opts.max_depth) {
-    // Our depth counts containers with the root as 1 ("[[1]]" is 2); simdjson's max_depth
-    // allows one container fewer than its value, hence the +1.
+    // simdjson's depth also counts the scalar inside the innermost container, so it gets one
+    // level more and the converter checks the exact container depth (root = 1).
     if (parser.allocate(4096, opts.max_depth + 1) != simdjson::SUCCESS)
       return error(errc::internal, "cannot allocate JSON parser");
     depth = opts.max_depth;
@@ -126,7 +133,7 @@ result<json> parse_json(std::string_view text, const json_parse_options& opts) {
   element root;
   if (auto code = parser.parse(padded).get(root); code != simdjson::SUCCESS)
     return error(errc::invalid_json, describe(code));
-  converter c;
+  converter c{opts.max_depth};
   json out;
   if (!c.convert(root, out)) return error(errc::invalid_json, c.problem);
   return out;

@@ -57,7 +57,9 @@ struct write_batch {
 struct log_stats {
   std::uint64_t appends = 0;  // batches acknowledged
   std::uint64_t events = 0;   // events acknowledged
-  std::uint64_t writes = 0;   // storage writes (group commits) performed
+  std::uint64_t writes = 0;   // storage writes (group commits) attempted
+  std::uint64_t failed = 0;   // batches answered with an error (write failed, invalid, closed)
+  std::uint64_t failed_writes = 0;  // storage writes that failed
 };
 
 class event_log {
@@ -69,9 +71,13 @@ class event_log {
   // the batch is durable (ok) or definitely not applied (error: errc::unavailable for a
   // failed write, errc::unavailable after close()). Batches are applied in the order append()
   // was called. `done` must be quick: send a message, fulfil a promise. Thread-safe.
+  // A batch that breaks keys::check_batch (empty or over-long stream name, a NUL in it, seq 0,
+  // a type over 255 bytes, the reserved meta record "format") is not written and gets
+  // errc::invalid_argument, in order. After close() `done` runs on the calling thread.
   virtual void append(write_batch batch, done_fn done) = 0;
 
-  // append() and block until done. Never call from an actor scheduler thread.
+  // append() and block until done. Never call from an actor scheduler thread, nor from a
+  // `done` callback (the writer would wait for itself).
   result<void> append_and_wait(write_batch batch);
 
   // Calls `fn` for each event of `stream` with seq >= from_seq, in seq order, until it
@@ -80,7 +86,10 @@ class event_log {
                                    const std::function<bool(const event&)>& fn) = 0;
 
   // Calls `fn` for each event of every stream whose name starts with `stream_prefix`,
-  // ordered by (stream name, seq). Used by replay.
+  // ordered by (stream name, seq). Used by replay. The prefix is a plain byte prefix: "wf/a"
+  // also matches "wf/ab/x"; end it with '/' to select one workspace ("wf/default/").
+  // Reads (this and the ones below) are thread-safe and may run while appends are written;
+  // a stored event that cannot be decoded is errc::corruption.
   virtual result<void> scan_events(std::string_view stream_prefix,
                                    const std::function<bool(const event&)>& fn) = 0;
 

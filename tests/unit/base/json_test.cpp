@@ -41,6 +41,9 @@ BOOST_AUTO_TEST_CASE(depth_counts_the_root_as_one) {
   opts.max_depth = 3;
   BOOST_TEST(af::parse_json("[[[1]]]", opts).has_value());
   BOOST_TEST(!af::parse_json("[[[[1]]]]", opts));
+  BOOST_TEST(af::parse_json("[[[]]]", opts).has_value());
+  BOOST_TEST(!af::parse_json("[[[[]]]]", opts));
+  BOOST_TEST(!af::parse_json(R"({"a": {"b": [{}]}})", opts));
   std::string deep(10000, '[');
   deep += std::string(10000, ']');
   auto r = af::parse_json(deep);

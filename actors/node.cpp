@@ -1,0 +1,38 @@
+#include "actors/node.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/client_backend.hpp"
+#include "actors/node_actor.hpp"
+
+namespace af::actors {
+
+struct node::impl {
+  std::shared_ptr<const node_context> ctx;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  node_actor root;
+  bool stopped = false;
+};
+
+node::node(std::shared_ptr<const node_context> ctx) : impl_(std::make_unique<impl>()) {
+  impl_->ctx = std::move(ctx);
+  // CAF's own console logger would duplicate ours; unknown messages are dropped, not printed.
+  impl_->system = std::make_unique<caf::actor_system>(impl_->cfg);
+}
+
+node::~node() { stop(); }
+
+void node::restore(recovery_report recovered) {
+  impl_->root = spawn_node(*impl_->system, impl_->ctx, std::move(recovered.workflows));
+  client_.attach(std::make_shared<client::backend>(*impl_->system, impl_->root));
+}
+
+void node::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->root) caf::anon_send_exit(impl_->root, caf::exit_reason::user_shutdown);
+  impl_->system->await_all_actors_done();
+}
+
+}  // namespace af::actors

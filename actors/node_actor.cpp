@@ -1,0 +1,182 @@
+#include "actors/node_actor.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "actors/workflow_actor.hpp"
+#include "base/log.hpp"
+
+namespace af::actors {
+namespace {
+
+// List order: workspace, then newest first (created_at desc), then id.
+using index_key = std::tuple<std::string, millis, std::string>;  // (ws, -created_at, id)
+
+struct entry {
+  workflow_actor handle;
+  std::optional<index_key> listed;  // where its summary sits in the index
+};
+
+struct state {
+  std::shared_ptr<const node_context> ctx;
+  std::unordered_map<std::string, entry> workflows;  // "<ws>/<id>"
+  std::map<index_key, json> index;
+  std::unordered_map<caf::actor_addr, std::string> by_addr;  // to restart crashed children
+};
+
+using self_ptr = node_actor::stateful_pointer<state>;
+
+std::string key_of(const std::string& ws, const std::string& id) { return ws + "/" + id; }
+
+reply not_found(const std::string& id) {
+  return reply{error(errc::not_found, "workflow '" + id + "' not found"), nullptr, false};
+}
+
+void set_summary(state& st, const std::string& ws, const std::string& id, millis created_at,
+                 std::optional<json> summary) {
+  auto& e = st.workflows[key_of(ws, id)];
+  if (e.listed) st.index.erase(*e.listed);
+  e.listed.reset();
+  if (!summary) return;
+  index_key k{ws, -created_at, id};
+  st.index[k] = std::move(*summary);
+  e.listed = k;
+}
+
+workflow_actor start_child(self_ptr self, const std::string& ws, runtime::workflow_state wf) {
+  auto& st = self->state;
+  auto id = wf.id;
+  auto child = spawn_workflow(self, st.ctx, ws, std::move(wf), caf::actor_cast<caf::actor>(self));
+  st.by_addr[child.address()] = key_of(ws, id);
+  st.workflows[key_of(ws, id)].handle = child;
+  return child;
+}
+
+// The workflow's actor; spawns an empty one (a workflow about to be created) when asked to.
+std::optional<workflow_actor> find(self_ptr self, const std::string& ws, const std::string& id,
+                                   bool create) {
+  auto& st = self->state;
+  auto it = st.workflows.find(key_of(ws, id));
+  if (it != st.workflows.end() && it->second.handle) return it->second.handle;
+  if (!create) return std::nullopt;
+  runtime::workflow_state fresh;
+  fresh.id = id;
+  return start_child(self, ws, std::move(fresh));
+}
+
+bool creates(runtime::workflow_command_kind k) {
+  return k == runtime::workflow_command_kind::apply || k == runtime::workflow_command_kind::create_only;
+}
+
+list_reply list(const state& st, const workflow_list& q) {
+  list_reply out;
+  auto it = q.after ? st.index.upper_bound(index_key{q.workspace, -q.after->created_at, q.after->id})
+                    : st.index.lower_bound(index_key{q.workspace, std::numeric_limits<millis>::min(), ""});
+  for (; it != st.index.end() && std::get<0>(it->first) == q.workspace; ++it) {
+    const json& s = it->second;
+    if (q.status && s["status"] != std::string(runtime::to_string(*q.status))) continue;
+    if (q.tag) {
+      const json& tags = s["tags"];
+      if (std::find(tags.begin(), tags.end(), json(*q.tag)) == tags.end()) continue;
+    }
+    if (out.items.size() == q.limit) {
+      const auto& last = out.items.back();
+      out.next = list_position{*parse_time(last["created_at"].get<std::string>()), last["id"]};
+      break;
+    }
+    out.items.push_back(s);
+  }
+  return out;
+}
+
+void on_child_down(self_ptr self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto it = st.by_addr.find(dm.source);
+  if (it == st.by_addr.end()) return;
+  std::string key = it->second;
+  st.by_addr.erase(it);
+  auto& e = st.workflows[key];
+  e.handle = nullptr;
+  if (dm.reason == caf::exit_reason::normal || dm.reason == caf::exit_reason::user_shutdown) return;
+  auto slash = key.find('/');
+  std::string ws = key.substr(0, slash), id = key.substr(slash + 1);
+  // Restart from the log: the acknowledged events are the truth.
+  auto wf = recover_workflow(*st.ctx->log, ws, id);
+  if (!wf) {
+    logger("actors")->critical("wf={} cannot be rebuilt from the log: {}", key, wf.error().message);
+    if (st.ctx->on_fatal) st.ctx->on_fatal(wf.error());
+    return;
+  }
+  logger("actors")->warn("wf={} actor crashed; restarted from the log at seq {}", key, wf->seq);
+  start_child(self, ws, std::move(*wf));
+}
+
+node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const node_context> ctx,
+                                        std::vector<recovered_workflow> workflows) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  for (auto& wf : workflows) {
+    if (!wf.state.exists) continue;
+    auto summary = runtime::workflow_summary(wf.state, st.ctx->public_url);
+    auto created = wf.state.created_at;
+    auto id = wf.state.id;
+    start_child(self, wf.workspace, std::move(wf.state));
+    set_summary(st, wf.workspace, id, created, std::move(summary));
+  }
+  self->set_down_handler([self](caf::down_msg& dm) { on_child_down(self, dm); });
+  self->attach_functor([self](const caf::error& reason) {
+    for (auto& [key, e] : self->state.workflows)
+      if (e.handle) caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+  });
+  return {
+      [self](workflow_request& req) -> caf::result<reply> {
+        auto child = find(self, req.workspace, req.id, creates(req.cmd.kind));
+        if (!child) return not_found(req.id);
+        return self->delegate(*child, std::move(req));
+      },
+      [self](workflow_get& req) -> caf::result<reply> {
+        auto child = find(self, req.workspace, req.id, false);
+        if (!child) return not_found(req.id);
+        return self->delegate(*child, std::move(req));
+      },
+      [self](workflow_duplicate& req) -> caf::result<reply> {
+        auto source = find(self, req.workspace, req.source, false);
+        if (!source) return not_found(req.source);
+        auto rp = self->make_response_promise<reply>();
+        self->request(*source, caf::infinite, live_definition_get{})
+            .then([self, rp, req](reply& live) mutable {
+              if (live.err) {
+                rp.deliver(std::move(live));
+                return;
+              }
+              json def = std::move(live.body);
+              if (def.contains("id")) def["id"] = req.target;
+              runtime::workflow_command cmd;
+              cmd.kind = runtime::workflow_command_kind::create_only;
+              cmd.definition = std::move(def);
+              auto target = find(self, req.workspace, req.target, true);
+              rp.delegate(*target, workflow_request{req.workspace, req.target, std::move(cmd)});
+            },
+            [rp](caf::error& err) mutable {
+              rp.deliver(reply{error(errc::unavailable, "workflow actor unavailable: " + caf::to_string(err)), nullptr, false});
+            });
+        return rp;
+      },
+      [self](const workflow_list& q) -> caf::result<list_reply> { return list(self->state, q); },
+      [self](summary_update& up) {
+        set_summary(self->state, up.workspace, up.id, up.created_at, std::move(up.summary));
+      },
+  };
+}
+
+}  // namespace
+
+node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_context> ctx,
+                      std::vector<recovered_workflow> workflows) {
+  return sys.spawn(node_behavior, std::move(ctx), std::move(workflows));
+}
+
+}  // namespace af::actors

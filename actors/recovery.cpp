@@ -1,0 +1,72 @@
+#include "actors/recovery.hpp"
+
+#include "storage/streams.hpp"
+
+namespace af::actors {
+namespace {
+
+// Applies one stored event to `st`, checking that the stream has no gap.
+result<void> replay_one(runtime::workflow_state& st, const storage::event& ev) {
+  if (ev.seq != st.seq + 1)
+    return error(errc::corruption, "stream " + ev.stream + ": expected seq " +
+                                       std::to_string(st.seq + 1) + ", found " + std::to_string(ev.seq));
+  auto data = parse_json(ev.data, json_parse_options{1024});
+  if (!data) return error(errc::corruption, "stream " + ev.stream + " seq " + std::to_string(ev.seq) +
+                                                ": " + data.error().message);
+  if (auto r = runtime::apply(st, runtime::workflow_event{ev.type, std::move(*data)}, ev.time); !r)
+    return r;
+  st.seq = ev.seq;
+  return ok();
+}
+
+}  // namespace
+
+result<recovery_report> recover_workflows(storage::event_log& log) {
+  recovery_report report;
+  std::string current_stream;
+  std::optional<error> failure;
+  auto scanned = log.scan_events(storage::workflow_stream_prefix, [&](const storage::event& ev) {
+    if (ev.stream != current_stream) {
+      current_stream = ev.stream;
+      // "wf/<workspace>/<id>"
+      auto rest = std::string_view(ev.stream).substr(storage::workflow_stream_prefix.size());
+      auto slash = rest.find('/');
+      if (slash == std::string_view::npos) {
+        failure = error(errc::corruption, "malformed workflow stream name " + ev.stream);
+        return false;
+      }
+      recovered_workflow wf;
+      wf.workspace = std::string(rest.substr(0, slash));
+      wf.state.id = std::string(rest.substr(slash + 1));
+      report.workflows.push_back(std::move(wf));
+    }
+    if (auto r = replay_one(report.workflows.back().state, ev); !r) {
+      failure = r.error();
+      return false;
+    }
+    ++report.events;
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (failure) return *failure;
+  return report;
+}
+
+result<runtime::workflow_state> recover_workflow(storage::event_log& log, const std::string& workspace,
+                                                 const std::string& id) {
+  runtime::workflow_state st;
+  st.id = id;
+  std::optional<error> failure;
+  auto read = log.read_stream(storage::workflow_stream(workspace, id), 1, [&](const storage::event& ev) {
+    if (auto r = replay_one(st, ev); !r) {
+      failure = r.error();
+      return false;
+    }
+    return true;
+  });
+  if (!read) return read.error();
+  if (failure) return *failure;
+  return st;
+}
+
+}  // namespace af::actors

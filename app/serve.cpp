@@ -1,0 +1,145 @@
+#include "app/serve.hpp"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+#include "actors/node.hpp"
+#include "actors/recovery.hpp"
+#include "base/ids.hpp"
+#include "base/log.hpp"
+#include "http/server.hpp"
+#include "storage/rocksdb_log.hpp"
+
+#ifndef ACTORFLOW_VERSION
+#define ACTORFLOW_VERSION "dev"
+#endif
+
+namespace af::app {
+namespace {
+
+// Thousands of keep-alive clients and outbound calls need more than a login's 1,024 files.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  const auto before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) lim.rlim_cur = before;
+  logger("app")->info("open-file limit {} (was {}, hard limit {})", lim.rlim_cur, before, lim.rlim_max);
+}
+
+// A value kept in the log's meta space, created on first start.
+result<std::string> node_fact(storage::event_log& log, const std::string& key, std::size_t random_bytes) {
+  auto existing = log.get(storage::space::meta, key);
+  if (!existing) return std::move(existing).error();
+  if (*existing) return std::move(**existing);
+  std::string value = random_hex(random_bytes);
+  storage::write_batch b;
+  b.records.push_back({storage::space::meta, key, value});
+  if (auto r = log.append_and_wait(std::move(b)); !r) return std::move(r).error();
+  return value;
+}
+
+int wait_for_stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int serve(const config::node_options& opts) {
+  auto log = logger("app");
+  const auto start = std::chrono::steady_clock::now();
+  auto clock = std::make_shared<system_clock>();
+  raise_open_file_limit();
+  if (opts.api_keys.empty())
+    log->warn("no api_keys configured: this is an open node with the one workspace 'default'; "
+              "keep it on a trusted network");
+
+  std::error_code ec;
+  std::filesystem::create_directories(opts.data_dir, ec);
+  if (ec) {
+    log->critical("cannot create data dir '{}': {}", opts.data_dir, ec.message());
+    return 1;
+  }
+  storage::rocksdb_log_options lopts;
+  lopts.path = (std::filesystem::path(opts.data_dir) / "log").string();
+  lopts.mode = opts.log_durability == config::durability::sync ? storage::durability::sync
+                                                                : storage::durability::async;
+  auto opened = storage::open_rocksdb_log(lopts);
+  if (!opened) {
+    log->critical("cannot open the event log in '{}': {}", lopts.path, opened.error().message);
+    return 1;
+  }
+  std::shared_ptr<storage::event_log> events = std::move(*opened);
+  auto node_id = node_fact(*events, "node_id", 8);
+  auto cursor_secret = node_fact(*events, "cursor_secret", 32);
+  if (!node_id || !cursor_secret) {
+    log->critical("cannot read node identity from the log: {}",
+                  (!node_id ? node_id.error() : cursor_secret.error()).message);
+    return 1;
+  }
+
+  auto ctx = std::make_shared<actors::node_context>();
+  ctx->log = events;
+  ctx->clock = clock;
+  ctx->public_url = opts.effective_public_url();
+  ctx->lim = opts.lim;
+  ctx->on_fatal = [](const error& e) {
+    logger("app")->critical("storage failed for good ({}): exiting so that a restart replays the log", e.message);
+    spdlog::shutdown();
+    std::_Exit(70);
+  };
+  actors::node node(ctx);
+
+  http::node_status status;
+  status.version = ACTORFLOW_VERSION;
+  status.node_id = *node_id;
+  status.data_dir = std::filesystem::absolute(opts.data_dir).lexically_normal().string();
+  status.started_at = clock->now();
+  http::server_context hctx{opts, &node.api(), &status, clock, *cursor_secret};
+  http::server gateway(hctx);
+  auto port = gateway.start();
+  if (!port) {
+    log->critical("{}", port.error().message);
+    return 1;
+  }
+  log->info("actorflow {} node {} listening on http://{}:{} (durability {}, data dir {})",
+            ACTORFLOW_VERSION, *node_id, opts.listen_host, *port,
+            opts.log_durability == config::durability::sync ? "sync" : "async", status.data_dir);
+
+  // Replay while HTTP already answers: /healthz 200, /readyz and /v1/* 503 until done.
+  const auto replay_start = std::chrono::steady_clock::now();
+  auto recovered = actors::recover_workflows(*events);
+  if (!recovered) {
+    log->critical("replay failed: {}", recovered.error().message);
+    gateway.stop();
+    return 2;
+  }
+  const auto replay_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - replay_start).count();
+  status.replay_events = recovered->events;
+  status.replay_micros = replay_us;
+  const auto workflows = recovered->workflows.size();
+  node.restore(std::move(*recovered));
+  log->info("replayed {} events in {:.3f} s ({} workflows); ready after {:.3f} s", status.replay_events.load(),
+            static_cast<double>(replay_us) / 1e6, workflows,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+
+  const int sig = wait_for_stop_signal();
+  log->info("received {}, stopping: HTTP first, then actors, then the log", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  gateway.stop();
+  node.stop();
+  events->close();
+  log->info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace af::app

@@ -1,0 +1,20 @@
+#pragma once
+// Stream names: which events belong together. Every name carries its workspace, so adding
+// workspaces later needs no migration. Listed in docs/storage-format.md.
+
+#include <string>
+#include <string_view>
+
+namespace af::storage {
+
+inline constexpr std::string_view workflow_stream_prefix = "wf/";
+
+// "wf/<workspace>/<workflow id>"
+inline std::string workflow_stream(std::string_view workspace, std::string_view id) {
+  std::string s(workflow_stream_prefix);
+  s.append(workspace).push_back('/');
+  s.append(id);
+  return s;
+}
+
+}  // namespace af::storage
