@@ -127,10 +127,10 @@ int serve(const config::node_options& opts) {
                              std::chrono::steady_clock::now() - replay_start).count();
   status.replay_events = recovered->events;
   status.replay_micros = replay_us;
-  const auto workflows = recovered->workflows.size();
+  log->info("replayed {} events in {:.3f} s ({} workflows)", status.replay_events.load(),
+            static_cast<double>(replay_us) / 1e6, recovered->workflows.size());
   node.restore(std::move(*recovered));
-  log->info("replayed {} events in {:.3f} s ({} workflows); ready after {:.3f} s", status.replay_events.load(),
-            static_cast<double>(replay_us) / 1e6, workflows,
+  log->info("ready after {:.3f} s",
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 
   const int sig = wait_for_stop_signal();

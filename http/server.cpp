@@ -127,7 +127,8 @@ void server::impl::configure() {
 
   // httplib's own answers (bad request line, 414, 413 on Content-Length...) in our shape.
   svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // Our own answers carry a body (or stream one, see close_after): leave them alone.
+    if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
     error e(code_of_status(res.status), describe_status(res.status));
     int status = res.status;
     // httplib refuses methods it does not route (FOO, TRACE, CONNECT) with a 400; to a

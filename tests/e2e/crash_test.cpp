@@ -99,3 +99,49 @@ BOOST_AUTO_TEST_CASE(sigkill_during_a_write_burst_loses_no_acknowledged_change) 
   BOOST_TEST_MESSAGE("checked " << acks.drafts.size() << " acknowledged drafts and " << acks.published.size()
                                 << " acknowledged publishes after 3 SIGKILLs");
 }
+
+BOOST_AUTO_TEST_CASE(readyz_and_the_api_answer_503_until_replay_finished) {
+  temp_dir dir;
+  node_process node(binary_path(), dir.path() / "data");
+  BOOST_REQUIRE(node.start());
+  {
+    std::vector<std::thread> writers;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < 8; ++w)
+      writers.emplace_back([&, w] {
+        auto c = node.client();
+        for (int i = 0; i < 250; ++i) {
+          auto id = "r" + std::to_string(w) + "-" + std::to_string(i);
+          auto r = c->Put(("/v1/workflows/" + id).c_str(), definition(i), "application/json");
+          if (!r || r->status != 201) ++failures;
+        }
+      });
+    for (auto& t : writers) t.join();
+    BOOST_REQUIRE(failures.load() == 0);
+  }
+  BOOST_REQUIRE(WIFEXITED(node.stop(SIGTERM)));
+  BOOST_REQUIRE(node.start_listening());
+  auto c = node.client();
+  int not_ready = 0, ready = 0;
+  BOOST_REQUIRE(wait_until(
+      [&] {
+        auto r = c->Get("/readyz");
+        auto api = c->Get("/v1/workflows/r0-0");
+        if (!r || !api) return false;
+        // Readiness may flip between the two calls, never back.
+        if (r->status == 503) {
+          ++not_ready;
+          BOOST_TEST(r->body.find("not_ready") != std::string::npos);
+          BOOST_TEST((api->status == 503 || api->status == 200));
+          return false;
+        }
+        ++ready;
+        BOOST_TEST(r->status == 200);
+        BOOST_TEST(api->status == 200);
+        BOOST_TEST(node.log_text().find("replayed 2000 events") != std::string::npos);
+        return true;
+      },
+      std::chrono::seconds(30)));
+  BOOST_TEST(ready == 1);
+  BOOST_TEST_MESSAGE("saw " << not_ready << " not-ready answers before replay of 2000 events finished");
+}

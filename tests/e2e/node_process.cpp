@@ -75,6 +75,24 @@ std::unique_ptr<httplib::Client> node_process::client() const {
 }
 
 bool node_process::start(seconds deadline) {
+  bool ready = launch(deadline) && wait_until(
+                                       [&] {
+                                         auto c = client();
+                                         auto r = c->Get("/readyz");
+                                         return r && r->status == 200;
+                                       },
+                                       deadline);
+  if (!ready) std::cerr << "node did not become ready; its log:\n" << log_text() << "\n";
+  return ready;
+}
+
+bool node_process::start_listening(seconds deadline) {
+  bool up = launch(deadline);
+  if (!up) std::cerr << "node did not start listening; its log:\n" << log_text() << "\n";
+  return up;
+}
+
+bool node_process::launch(seconds deadline) {
   ++starts_;
   // Port 0: the node picks a free port and logs it; we read it from the log.
   std::vector<std::string> args = {binary_, "serve", "--listen", "127.0.0.1:0", "--data-dir",
@@ -106,15 +124,7 @@ bool node_process::start(seconds deadline) {
         return port_ > 0;
       },
       deadline);
-  bool ready = listening && wait_until(
-                                [&] {
-                                  auto c = client();
-                                  auto r = c->Get("/readyz");
-                                  return r && r->status == 200;
-                                },
-                                deadline);
-  if (!ready) std::cerr << "node did not become ready; its log:\n" << log_text() << "\n";
-  return ready;
+  return listening;
 }
 
 int node_process::stop(int sig, seconds deadline) {

@@ -36,6 +36,8 @@ class node_process {
   // Starts the node and waits (deadline) until /readyz answers 200. Returns false, with the
   // node's log on stderr, when it does not.
   bool start(std::chrono::seconds deadline = std::chrono::seconds(30));
+  // Starts the node and returns as soon as it listens (before replay may have finished).
+  bool start_listening(std::chrono::seconds deadline = std::chrono::seconds(30));
   // Sends `sig` and waits (deadline) for the exit; returns the exit status as from waitpid
   // (use WIFEXITED / WEXITSTATUS / WIFSIGNALED), or -1 on timeout.
   int stop(int sig, std::chrono::seconds deadline = std::chrono::seconds(30));
@@ -53,6 +55,7 @@ class node_process {
   pid_t pid_ = -1;
   int port_ = 0;
   int starts_ = 0;
+  bool launch(std::chrono::seconds deadline);
 };
 
 // The actorflow binary under test: $ACTORFLOW_BIN, set by CTest.
