@@ -71,6 +71,7 @@ std::unique_ptr<httplib::Client> node_process::client() const {
   c->set_read_timeout(10);
   c->set_write_timeout(10);
   c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);
   return c;
 }
 
