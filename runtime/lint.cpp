@@ -162,6 +162,15 @@ std::vector<problem> lint(const json& definition, const limits& lim) {
       build_step_graph(steps, &ctx.problems, steps.is_array() && steps.size() <= lim.steps);
   check_references(ctx, steps, g);
   sort_by_document(definition, ctx.problems);
+  // A 1 MiB body of broken entries must not turn into a many-megabyte answer.
+  if (ctx.problems.size() > max_problems) {
+    const auto total = ctx.problems.size();
+    ctx.problems.resize(max_problems);
+    ctx.problems.push_back({"", std::string(problem_code::limit_exceeded),
+                            std::to_string(total - max_problems) +
+                                " more problems not shown; fix these first",
+                            std::nullopt});
+  }
   return std::move(ctx.problems);
 }
 

@@ -19,6 +19,8 @@ namespace af::runtime {
 // the problems point at; problems at one place keep the order they were found in). Empty means
 // valid. The body "id" is optional and checked only for its syntax: comparing it with the id in
 // the URL is the HTTP layer's 400, not a lint problem.
+// At most max_problems are listed, then one limit_exceeded problem at "" says how many more.
+inline constexpr std::size_t max_problems = 1000;
 std::vector<problem> lint(const json& definition, const limits& lim);
 
 }  // namespace af::runtime
