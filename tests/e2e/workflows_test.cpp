@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE e2e_workflows
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <csignal>
 
 #include "base/json.hpp"
@@ -163,6 +164,7 @@ BOOST_AUTO_TEST_CASE(list_filters_and_pages_newest_first_with_signed_cursors) {
     if (i < 3) call(*http, "POST", "/v1/workflows/" + id + "/publish");
   }
   std::vector<std::string> seen;
+  std::vector<std::pair<std::string, std::string>> order;  // (created_at, id) as listed
   std::string path = "/v1/workflows?limit=3";
   for (int pages = 0; pages < 10; ++pages) {
     auto page = call(*http, "GET", path);
@@ -170,14 +172,19 @@ BOOST_AUTO_TEST_CASE(list_filters_and_pages_newest_first_with_signed_cursors) {
     BOOST_TEST(page.body["data"].size() <= 3u);
     for (const auto& w : page.body["data"]) {
       seen.push_back(w["id"]);
+      order.emplace_back(w["created_at"], w["id"]);
       BOOST_TEST(!w.contains("definition"));
     }
     if (page.body["next_cursor"].is_null()) break;
     path = "/v1/workflows?limit=3&cursor=" + page.body["next_cursor"].get<std::string>();
   }
   BOOST_REQUIRE(seen.size() == 7u);
-  BOOST_TEST(seen.front() == "w6");  // newest first
-  BOOST_TEST(seen.back() == "w0");
+  std::sort(seen.begin(), seen.end());
+  BOOST_TEST((std::unique(seen.begin(), seen.end()) == seen.end()));  // no repeats across pages
+  // Newest first (created_at descending, RFC 3339 sorts as text), then id ascending.
+  for (std::size_t i = 1; i < order.size(); ++i)
+    BOOST_TEST((order[i - 1].first > order[i].first ||
+                (order[i - 1].first == order[i].first && order[i - 1].second < order[i].second)));
   auto active = call(*http, "GET", "/v1/workflows?status=active");
   BOOST_TEST(active.body["data"].size() == 3u);
   BOOST_TEST(call(*http, "GET", "/v1/workflows?tag=t1").body["data"].size() == 7u);
