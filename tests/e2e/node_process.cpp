@@ -116,8 +116,15 @@ bool node_process::launch(seconds deadline) {
   }
   port_ = 0;
   const std::string marker = "listening on http://127.0.0.1:";
+  bool exited = false;
   bool listening = wait_until(
       [&] {
+        if (exited) return true;
+        if (::waitpid(pid_, &exit_status_, WNOHANG) == pid_) {
+          exited = true;  // it gave up (bad config, locked data dir): stop waiting
+          pid_ = -1;
+          return true;
+        }
         std::string text = log_text().substr(log_offset);
         auto at = text.find(marker);
         if (at == std::string::npos) return false;
@@ -125,7 +132,7 @@ bool node_process::launch(seconds deadline) {
         return port_ > 0;
       },
       deadline);
-  return listening;
+  return listening && !exited;
 }
 
 int node_process::stop(int sig, seconds deadline) {
@@ -141,6 +148,36 @@ int node_process::stop(int sig, seconds deadline) {
   }
   pid_ = -1;
   return status;
+}
+
+command_result run_command(const std::vector<std::string>& args, seconds deadline) {
+  temp_dir out_dir;
+  const auto out_file = out_dir.path() / "out.txt";
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  command_result out;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return out;
+  int status = 0;
+  if (!wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, deadline)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  } else if (WIFEXITED(status)) {
+    out.exit_code = WEXITSTATUS(status);
+  }
+  std::ifstream in(out_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  out.output = text.str();
+  return out;
 }
 
 raw_answer raw_request(int port, const std::string& bytes, milliseconds deadline) {

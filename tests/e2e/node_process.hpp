@@ -43,6 +43,8 @@ class node_process {
   int stop(int sig, std::chrono::seconds deadline = std::chrono::seconds(30));
 
   int port() const { return port_; }
+  // The exit status (waitpid form) when start() failed because the node exited.
+  int exit_status() const { return exit_status_; }
   pid_t pid() const { return pid_; }
   std::string log_text() const;  // everything the node wrote to stderr so far
   std::unique_ptr<httplib::Client> client() const;  // keep-alive client with 10 s timeouts
@@ -55,8 +57,17 @@ class node_process {
   pid_t pid_ = -1;
   int port_ = 0;
   int starts_ = 0;
+  int exit_status_ = -1;
   bool launch(std::chrono::seconds deadline);
 };
+
+// Runs `binary args...` to completion (deadline), with stdout and stderr captured.
+struct command_result {
+  int exit_code = -1;  // -1: killed or timed out
+  std::string output;  // stdout then stderr
+};
+command_result run_command(const std::vector<std::string>& args,
+                           std::chrono::seconds deadline = std::chrono::seconds(30));
 
 // The actorflow binary under test: $ACTORFLOW_BIN, set by CTest.
 std::string binary_path();
