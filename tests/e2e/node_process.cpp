@@ -40,6 +40,27 @@ std::string binary_path() {
   return b ? b : "actorflow";
 }
 
+namespace {
+
+// Starts `args` with stdout and stderr appended to `out_file` (stdout to /dev/null when
+// `stderr_only`). Returns the pid, or -1 with errno-style `rc`.
+pid_t spawn(std::vector<std::string> args, const fs::path& out_file, bool stderr_only, int& rc) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (stderr_only) posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  else posix_spawn_file_actions_adddup2(&fa, 2, 1);
+  pid_t pid = -1;
+  rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+}  // namespace
+
 bool wait_until(const std::function<bool()>& cond, milliseconds deadline) {
   const auto end = steady_clock::now() + deadline;
   while (true) {
@@ -99,17 +120,10 @@ bool node_process::launch(seconds deadline) {
   std::vector<std::string> args = {binary_, "serve", "--listen", "127.0.0.1:0", "--data-dir",
                                    data_dir_.string()};
   args.insert(args.end(), extra_.begin(), extra_.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   const auto log_offset = fs::exists(log_file_) ? fs::file_size(log_file_) : 0;
-  int rc = posix_spawn(&pid_, binary_.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
+  int rc = 0;
+  pid_ = spawn(std::move(args), log_file_, true, rc);
+  if (pid_ < 0) {
     std::cerr << "cannot start " << binary_ << ": " << std::strerror(rc) << "\n";
     pid_ = -1;
     return false;
@@ -153,19 +167,10 @@ int node_process::stop(int sig, seconds deadline) {
 command_result run_command(const std::vector<std::string>& args, seconds deadline) {
   temp_dir out_dir;
   const auto out_file = out_dir.path() / "out.txt";
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
   command_result out;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return out;
+  int rc = 0;
+  pid_t pid = spawn(args, out_file, false, rc);
+  if (pid < 0) return out;
   int status = 0;
   if (!wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, deadline)) {
     ::kill(pid, SIGKILL);
