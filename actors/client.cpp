@@ -17,7 +17,9 @@ result<Reply> ask(client::backend& b, std::chrono::milliseconds timeout, Msg msg
       .receive([&](Reply& r) { out.emplace(std::move(r)); },
                [&](caf::error& e) {
                  if (e == caf::sec::request_timeout)
-                   out.emplace(error(errc::unavailable, "the node did not answer in time"));
+                   out.emplace(error(errc::timeout,
+                                     "the node did not answer in time; the change may or may not "
+                                     "have been applied: read it back"));
                  else
                    out.emplace(error(errc::unavailable, "actor error: " + b.system.render(e)));
                });
@@ -44,6 +46,8 @@ void client::attach(std::shared_ptr<backend> b) {
 
 result<answer> client::send(workflow_request req) {
   if (!ready()) return not_ready();
+  // Leave the actor time to refuse a command it could not start, so the outcome is known.
+  req.deadline = std::chrono::steady_clock::now() + timeout_ * 3 / 4;
   return to_answer(ask<reply>(*backend_, timeout_, std::move(req)));
 }
 

@@ -33,6 +33,12 @@ struct append_done {
   result<void> outcome;
 };
 
+// From a recovery thread to the node: a crashed workflow's state, rebuilt from the log.
+struct child_recovered {
+  std::string workspace;
+  runtime::workflow_state state;
+};
+
 // The live definition of a workflow (for duplicate).
 struct live_definition_get {};
 
@@ -48,7 +54,8 @@ using node_actor = caf::typed_actor<
     caf::replies_to<workflow_get>::with<reply>,       // route, or 404
     caf::replies_to<workflow_duplicate>::with<reply>, // read source, create target
     caf::replies_to<workflow_list>::with<list_reply>, // newest first, filtered, paged
-    caf::reacts_to<summary_update>>;                  // keep the list index current
+    caf::reacts_to<summary_update>,                   // keep the list index current
+    caf::reacts_to<child_recovered>>;                 // respawn a crashed workflow's actor
 
 }  // namespace af::actors
 
@@ -61,3 +68,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::list_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::summary_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::append_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::live_definition_get)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::child_recovered)

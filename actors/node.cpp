@@ -17,7 +17,6 @@ struct node::impl {
 
 node::node(std::shared_ptr<const node_context> ctx) : impl_(std::make_unique<impl>()) {
   impl_->ctx = std::move(ctx);
-  // CAF's own console logger would duplicate ours; unknown messages are dropped, not printed.
   impl_->system = std::make_unique<caf::actor_system>(impl_->cfg);
 }
 

@@ -4,7 +4,9 @@
 #include <limits>
 #include <map>
 #include <tuple>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/workflow_actor.hpp"
 #include "base/log.hpp"
@@ -25,13 +27,17 @@ struct state {
   std::unordered_map<std::string, entry> workflows;  // "<ws>/<id>"
   std::map<index_key, json> index;
   std::unordered_map<caf::actor_addr, std::string> by_addr;  // to restart crashed children
+  std::unordered_set<std::string> restarting;  // crashed, being rebuilt from the log
 };
 
 using self_ptr = node_actor::stateful_pointer<state>;
 
 std::string key_of(const std::string& ws, const std::string& id) { return ws + "/" + id; }
 
-reply not_found(const std::string& id) {
+// The answer for a workflow without a live actor: gone, or being restarted after a crash.
+reply missing(const state& st, const std::string& ws, const std::string& id) {
+  if (st.restarting.count(key_of(ws, id)))
+    return reply{error(errc::unavailable, "workflow '" + id + "' is restarting; retry shortly"), nullptr, false};
   return reply{error(errc::not_found, "workflow '" + id + "' not found"), nullptr, false};
 }
 
@@ -61,7 +67,7 @@ std::optional<workflow_actor> find(self_ptr self, const std::string& ws, const s
   auto& st = self->state;
   auto it = st.workflows.find(key_of(ws, id));
   if (it != st.workflows.end() && it->second.handle) return it->second.handle;
-  if (!create) return std::nullopt;
+  if (!create || st.restarting.count(key_of(ws, id))) return std::nullopt;
   runtime::workflow_state fresh;
   fresh.id = id;
   return start_child(self, ws, std::move(fresh));
@@ -98,29 +104,38 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
   if (it == st.by_addr.end()) return;
   std::string key = it->second;
   st.by_addr.erase(it);
-  auto& e = st.workflows[key];
-  e.handle = nullptr;
+  st.workflows[key].handle = nullptr;
   if (dm.reason == caf::exit_reason::normal || dm.reason == caf::exit_reason::user_shutdown) return;
+  st.restarting.insert(key);
   auto slash = key.find('/');
-  std::string ws = key.substr(0, slash), id = key.substr(slash + 1);
-  // Restart from the log: the acknowledged events are the truth.
-  auto wf = recover_workflow(*st.ctx->log, ws, id);
-  if (!wf) {
-    logger("actors")->critical("wf={} cannot be rebuilt from the log: {}", key, wf.error().message);
-    if (st.ctx->on_fatal) st.ctx->on_fatal(wf.error());
-    return;
-  }
-  logger("actors")->warn("wf={} actor crashed; restarted from the log at seq {}", key, wf->seq);
-  start_child(self, ws, std::move(*wf));
+  logger("actors")->warn("wf={} actor crashed ({}); restarting it from the log", key, caf::to_string(dm.reason));
+  // Off the scheduler: first a barrier append (appends complete in order, so once it is
+  // acknowledged the dead actor's in-flight batch is settled), then the stream is read.
+  std::thread([ctx = st.ctx, node = caf::actor_cast<node_actor>(self), ws = key.substr(0, slash),
+               id = key.substr(slash + 1)] {
+    storage::write_batch barrier;
+    barrier.records.push_back({storage::space::meta, "restart_barrier", ws + "/" + id});
+    auto wf = ctx->log->append_and_wait(std::move(barrier))
+                  ? recover_workflow(*ctx->log, ws, id)
+                  : result<runtime::workflow_state>(error(errc::unavailable, "barrier append failed"));
+    if (!wf) {
+      logger("actors")->critical("wf={}/{} cannot be rebuilt from the log: {}", ws, id, wf.error().message);
+      if (ctx->on_fatal) ctx->on_fatal(wf.error());
+      return;
+    }
+    caf::anon_send(node, child_recovered{ws, std::move(*wf)});
+  }).detach();
 }
 
 node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const node_context> ctx,
                                         std::vector<recovered_workflow> workflows) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
+  // Deleted workflows get an actor too: their stream's seq must carry on if the id is
+  // applied again, or new events would overwrite old ones.
   for (auto& wf : workflows) {
-    if (!wf.state.exists) continue;
-    auto summary = runtime::workflow_summary(wf.state, st.ctx->public_url);
+    std::optional<json> summary;
+    if (wf.state.exists) summary = runtime::workflow_summary(wf.state, st.ctx->public_url);
     auto created = wf.state.created_at;
     auto id = wf.state.id;
     start_child(self, wf.workspace, std::move(wf.state));
@@ -134,17 +149,17 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
   return {
       [self](workflow_request& req) -> caf::result<reply> {
         auto child = find(self, req.workspace, req.id, creates(req.cmd.kind));
-        if (!child) return not_found(req.id);
+        if (!child) return missing(self->state, req.workspace, req.id);
         return self->delegate(*child, std::move(req));
       },
       [self](workflow_get& req) -> caf::result<reply> {
         auto child = find(self, req.workspace, req.id, false);
-        if (!child) return not_found(req.id);
+        if (!child) return missing(self->state, req.workspace, req.id);
         return self->delegate(*child, std::move(req));
       },
       [self](workflow_duplicate& req) -> caf::result<reply> {
         auto source = find(self, req.workspace, req.source, false);
-        if (!source) return not_found(req.source);
+        if (!source) return missing(self->state, req.workspace, req.source);
         auto rp = self->make_response_promise<reply>();
         self->request(*source, caf::infinite, live_definition_get{})
             .then([self, rp, req](reply& live) mutable {
@@ -158,6 +173,10 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
               cmd.kind = runtime::workflow_command_kind::create_only;
               cmd.definition = std::move(def);
               auto target = find(self, req.workspace, req.target, true);
+              if (!target) {
+                rp.deliver(missing(self->state, req.workspace, req.target));
+                return;
+              }
               rp.delegate(*target, workflow_request{req.workspace, req.target, std::move(cmd)});
             },
             [rp](caf::error& err) mutable {
@@ -166,6 +185,12 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
         return rp;
       },
       [self](const workflow_list& q) -> caf::result<list_reply> { return list(self->state, q); },
+      [self](child_recovered& rec) {
+        auto& st = self->state;
+        st.restarting.erase(key_of(rec.workspace, rec.state.id));
+        logger("actors")->warn("wf={}/{} restarted from the log at seq {}", rec.workspace, rec.state.id, rec.state.seq);
+        start_child(self, rec.workspace, std::move(rec.state));
+      },
       [self](summary_update& up) {
         set_summary(self->state, up.workspace, up.id, up.created_at, std::move(up.summary));
       },

@@ -2,6 +2,7 @@
 // The requests the outside world makes of the actors, and their answers: plain structs, no
 // CAF, so that http/ can build them through actors/client.hpp.
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct workflow_request {
   std::string workspace;
   std::string id;
   runtime::workflow_command cmd;
+  // A command still queued at this point is refused (unavailable, nothing applied) rather
+  // than applied after its caller stopped waiting. The client sets it short of its timeout.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Read one workflow: its GET shape, its versions (newest first, paged), or one version.

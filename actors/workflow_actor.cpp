@@ -89,6 +89,10 @@ void pump(self_ptr self) {
   while (!st.current && !st.queue.empty()) {
     pending job = std::move(st.queue.front());
     st.queue.pop_front();
+    if (std::chrono::steady_clock::now() > job.req.deadline) {
+      job.rp.deliver(error_reply(error(errc::unavailable, "the node was too busy to take this change in time; nothing was applied")));
+      continue;
+    }
     auto events = runtime::decide(st.wf, job.req.cmd);
     if (!events) {
       job.rp.deliver(error_reply(std::move(events).error()));

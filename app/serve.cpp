@@ -111,6 +111,9 @@ int serve(const config::node_options& opts) {
     log->critical("{}", port.error().message);
     return 1;
   }
+  // The default public URL names the port actually bound (the configured one may be 0).
+  // No actor runs yet, so the context can still change.
+  if (opts.public_url.empty()) ctx->public_url = "http://" + opts.listen_host + ":" + std::to_string(*port);
   log->info("actorflow {} node {} listening on http://{}:{} (durability {}, data dir {})",
             ACTORFLOW_VERSION, *node_id, opts.listen_host, *port,
             opts.log_durability == config::durability::sync ? "sync" : "async", status.data_dir);

@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace af::config {
@@ -47,9 +48,17 @@ result<void> read_limits(const json& j, limits& lim) {
 result<void> read_api_keys(const json& j, node_options& o) {
   if (!j.is_array()) return bad("api_keys", "must be an array of {key, workspace, role}");
   for (const auto& k : j) {
-    if (!k.is_object() || !k.value("key", json()).is_string())
-      return bad("api_keys", "entries must be objects with a string 'key'");
-    o.api_keys.push_back({k.value("key", ""), k.value("workspace", "default"), k.value("role", "admin")});
+    auto text = [&](const char* field, const char* fallback) -> std::optional<std::string> {
+      auto it = k.find(field);
+      if (it == k.end()) return std::string(fallback);
+      if (!it->is_string()) return std::nullopt;
+      return it->get<std::string>();
+    };
+    if (!k.is_object() || !k.contains("key"))
+      return bad("api_keys", "entries must be objects {key, workspace, role} with a string 'key'");
+    auto key = text("key", ""), ws = text("workspace", "default"), role = text("role", "admin");
+    if (!key || !ws || !role) return bad("api_keys", "key, workspace and role must be strings");
+    o.api_keys.push_back({*key, *ws, *role});
   }
   return ok();
 }

@@ -22,9 +22,9 @@ int status_of(errc code) {
     case errc::limit_exceeded: return 422;
     case errc::rate_limited:
     case errc::resource_exhausted: return 429;
+    case errc::timeout: return 504;
     case errc::not_ready:
     case errc::unavailable:
-    case errc::timeout:
     case errc::io_error: return 503;
     case errc::corruption:
     case errc::internal: return 500;
@@ -55,7 +55,7 @@ void write_error(httplib::Response& res, const error& err) {
   json body = json::object();
   // Errors the table does not know as such (storage trouble) are reported by their meaning.
   errc shown = err.code;
-  if (shown == errc::io_error || shown == errc::timeout) shown = errc::unavailable;
+  if (shown == errc::io_error) shown = errc::unavailable;
   if (shown == errc::corruption) shown = errc::internal;
   if (shown == errc::failed_precondition) shown = errc::conflict;
   error out = err;

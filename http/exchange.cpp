@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 namespace af::http {
 namespace {
@@ -41,7 +42,13 @@ result<std::string> exchange::read_body(bool require_json_type) {
   const bool has_length = req_.has_header("Content-Length");
   // A request with neither a length nor chunking has no body (RFC 9112 §6.3); httplib would
   // otherwise read until the peer closes.
-  if (!reader_ || (!chunked && !has_length)) return std::string();
+  if (!chunked && !has_length) return std::string();
+  if (!reader_) {
+    // httplib reads no body for GET/HEAD/OPTIONS: whatever was sent would be parsed as the
+    // next request on this connection, so the connection ends with this answer.
+    if (chunked || req_.get_header_value("Content-Length") != "0") close_connection();
+    return std::string();
+  }
   std::uint64_t declared = 0;
   if (has_length && !chunked) {
     const std::string& text = req_.get_header_value("Content-Length");
@@ -61,14 +68,24 @@ result<std::string> exchange::read_body(bool require_json_type) {
       return error(errc::payload_too_large, "request body over " + std::to_string(lim_.body_bytes) + " bytes");
     }
   }
-  if (require_json_type && !is_json_type(req_.get_header_value("Content-Type"))) {
+  const bool json_type = is_json_type(req_.get_header_value("Content-Type"));
+  // With a length we refuse a wrong type before reading; a chunked body may turn out empty
+  // (which needs no type), so it is read first.
+  if (require_json_type && !json_type && !chunked) {
     close_connection();
     return error(errc::unsupported_media_type, "send the body as application/json");
   }
   std::string body;
-  bool too_large = false;
+  bool too_large = false, too_slow = false;
   std::uint64_t dropped = 0;
+  const auto give_up_at = std::chrono::steady_clock::now() + body_deadline;
   bool ok = (*reader_)([&](const char* data, std::size_t n) {
+    // A client trickling bytes holds a pool thread (and delays shutdown): bound the whole
+    // body, not only each read.
+    if ((stopping_ && stopping_->load()) || std::chrono::steady_clock::now() > give_up_at) {
+      too_slow = true;
+      return false;
+    }
     if (too_large || body.size() + n > lim_.body_bytes) {
       // Past the limit: drop the rest (up to drain_limit) so the answer arrives intact.
       too_large = true;
@@ -85,7 +102,12 @@ result<std::string> exchange::read_body(bool require_json_type) {
   }
   if (!ok) {
     close_connection();
+    if (too_slow) return error(errc::invalid_argument, "the request body did not arrive in time");
     return error(errc::invalid_argument, "the request body could not be read");
+  }
+  if (require_json_type && !json_type && !body.empty()) {
+    close_connection();
+    return error(errc::unsupported_media_type, "send the body as application/json");
   }
   return body;
 }

@@ -2,6 +2,8 @@
 // One HTTP request on its way through a route: the request, path parameters, the body reader
 // (for methods that carry a body), and what the route answers.
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,9 +27,13 @@ struct response {
 
 class exchange {
  public:
+  // `stopping`: set when the server shuts down; a body still arriving is abandoned.
   exchange(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
-           const limits& lim)
-      : req_(req), res_(res), reader_(reader), lim_(lim) {}
+           const limits& lim, const std::atomic<bool>* stopping = nullptr)
+      : req_(req), res_(res), reader_(reader), lim_(lim), stopping_(stopping) {}
+
+  // The longest a whole body may take to arrive.
+  static constexpr std::chrono::seconds body_deadline{30};
 
   const httplib::Request& request() const { return req_; }
   httplib::Response& raw_response() { return res_; }
@@ -59,6 +65,7 @@ class exchange {
   httplib::Response& res_;
   const httplib::ContentReader* reader_;
   const limits& lim_;
+  const std::atomic<bool>* stopping_;
   std::vector<std::string> params_;
   bool close_ = false;
   bool body_read_ = false;

@@ -56,6 +56,7 @@ struct server::impl {
   httplib::Server svr;
   std::thread thread;
   std::atomic<int> listen_fd{-1};
+  std::atomic<bool> stopping{false};
   bool started = false;
   bool stopped = false;
 
@@ -67,7 +68,7 @@ struct server::impl {
 
 void server::impl::dispatch(const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader* reader) {
-  exchange ex(req, res, reader, ctx.opts.lim);
+  exchange ex(req, res, reader, ctx.opts.lim, &stopping);
   auto m = routes.match(req.method, req.path);
   result<response> out = error(errc::not_found, "no route for " + req.method + " " +
                                                     (req.path.size() > 200 ? req.path.substr(0, 200) + "..." : req.path));
@@ -104,7 +105,7 @@ void server::impl::configure() {
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_max_count(100000);
   svr.set_keep_alive_timeout(5);
-  svr.set_read_timeout(std::chrono::seconds(10));
+  svr.set_read_timeout(std::chrono::seconds(5));  // also bounds how long a silent client delays shutdown
   svr.set_write_timeout(std::chrono::seconds(10));
   svr.set_payload_max_length(o.lim.body_bytes);
   // Remember the listening socket so start() can widen its backlog (compiled in at 5).
@@ -177,12 +178,20 @@ result<std::uint16_t> server::start() {
   if (int fd = impl_->listen_fd.load(); fd >= 0) ::listen(fd, 4096);
   impl_->started = true;
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
+  // httplib's stop() is ignored until the listening thread marked itself running; wait for
+  // that, so that a stop right after start (early SIGTERM, failed replay) cannot be lost.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl_->svr.is_running()) {
+    if (std::chrono::steady_clock::now() > give_up) return error(errc::unavailable, "the HTTP server did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return static_cast<std::uint16_t>(port);
 }
 
 void server::stop() {
   if (!impl_->started || impl_->stopped) return;
   impl_->stopped = true;
+  impl_->stopping = true;
   impl_->svr.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -4,6 +4,11 @@
 #define BOOST_TEST_MODULE e2e_bad_input
 #include <boost/test/unit_test.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <set>
 
@@ -173,6 +178,45 @@ BOOST_AUTO_TEST_CASE(small_chunked_bodies_are_accepted) {
   auto a = raw_request(node.port(), r);
   BOOST_TEST(a.status == 200);
   BOOST_TEST(a.body.find("\"valid\":true") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bodies_on_routes_without_one_end_the_connection) {
+  // httplib reads no body for GET: the bytes must not become the next request.
+  auto get = raw_request(node.port(), chunked("GET", "/healthz", 64 << 10, 4096, 'x'));
+  BOOST_TEST(get.status == 200);
+  BOOST_TEST(get.closed);
+  auto with_length = raw_request(node.port(), request("GET", "/v1/workflows/keep", "DELETE /v1/workflows/keep HTTP/1.1\r\n\r\n"));
+  BOOST_TEST(with_length.status == 200);
+  BOOST_TEST(with_length.closed);
+  BOOST_TEST(snapshot() == baseline);
+  // An empty chunked POST is an empty body: no Content-Type needed.
+  auto empty = raw_request(node.port(), "POST /v1/workflows/keep/publish HTTP/1.1\r\nHost: x\r\n"
+                                        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  BOOST_TEST(empty.status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_trickling_its_body_does_not_hold_up_shutdown) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(node.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string head = "PUT /v1/workflows/keep HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 1000\r\n\r\n{";
+  BOOST_REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+  // The node is now inside the body read of that PUT; keep the connection open and silent.
+  BOOST_REQUIRE(wait_until([&] { return node.client()->Get("/healthz") != nullptr; }, std::chrono::seconds(5)));
+  const auto t0 = std::chrono::steady_clock::now();
+  int status = node.stop(SIGTERM, std::chrono::seconds(25));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ::close(fd);
+  BOOST_REQUIRE(status != -1);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0);
+  BOOST_TEST(took < std::chrono::seconds(15));
+  BOOST_REQUIRE(node.start());  // the fixture's checks run against a live node
+  http = node.client();
 }
 
 BOOST_AUTO_TEST_CASE(absurd_paging_parameters_are_400) {

@@ -34,7 +34,9 @@ BOOST_AUTO_TEST_CASE(file_values_are_read_and_flags_win) {
 BOOST_AUTO_TEST_CASE(unknown_keys_and_bad_values_are_refused_with_the_field_named) {
   for (const char* bad : {R"({"listen": 5})", R"({"lisen": "x:1"})", R"({"durability": "fast"})",
                           R"({"limits": {"steps": 0}})", R"({"limits": {"stepz": 5}})",
-                          R"({"listen": "nohost"})", R"({"listen": "h:99999"})", R"([])"}) {
+                          R"({"listen": "nohost"})", R"({"listen": "h:99999"})", R"([])",
+                          R"({"api_keys": [{"key": "k", "workspace": 1}]})", R"({"api_keys": [5]})",
+                          R"({"api_keys": {"key": "k"}})"}) {
     auto o = from_json(json::parse(bad));
     BOOST_TEST(!o.has_value(), bad);
   }
