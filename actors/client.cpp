@@ -5,7 +5,9 @@
 namespace af::actors {
 namespace {
 
-error not_ready() { return error(errc::not_ready, "the node is replaying its log; try again shortly"); }
+error not_ready() {
+  return error(errc::not_ready, "the node is replaying its log; try again shortly");
+}
 
 // One blocking request through a fresh scoped_actor: a reused one with a finite timeout
 // collapses to ~1.5k calls/s in CAF 0.17 (notes §4).
@@ -37,7 +39,9 @@ result<answer> to_answer(result<reply> r) {
 client::client(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 client::~client() = default;
 
-bool client::ready() const { return ready_.load(std::memory_order_acquire); }
+bool client::ready() const {
+  return ready_.load(std::memory_order_acquire);
+}
 
 void client::attach(std::shared_ptr<backend> b) {
   backend_ = std::move(b);

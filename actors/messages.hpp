@@ -11,10 +11,10 @@
 
 #include <caf/all.hpp>
 
+#include "actors/requests.hpp"
 #include "base/error.hpp"
 #include "base/json.hpp"
 #include "base/result.hpp"
-#include "actors/requests.hpp"
 #include "runtime/workflow.hpp"
 
 namespace af::actors {
@@ -44,18 +44,18 @@ struct live_definition_get {};
 
 // Handlers, one line each.
 using workflow_actor = caf::typed_actor<
-    caf::replies_to<workflow_request>::with<reply>,   // decide, log, apply, then answer
-    caf::replies_to<workflow_get>::with<reply>,       // the GET shape
+    caf::replies_to<workflow_request>::with<reply>,     // decide, log, apply, then answer
+    caf::replies_to<workflow_get>::with<reply>,         // the GET shape
     caf::replies_to<live_definition_get>::with<reply>,  // body: the live definition (409 if none)
-    caf::reacts_to<append_done>>;                     // the log acknowledged or refused a batch
+    caf::reacts_to<append_done>>;                       // the log acknowledged or refused a batch
 
 using node_actor = caf::typed_actor<
-    caf::replies_to<workflow_request>::with<reply>,   // route to the workflow (spawn on create)
-    caf::replies_to<workflow_get>::with<reply>,       // route, or 404
-    caf::replies_to<workflow_duplicate>::with<reply>, // read source, create target
-    caf::replies_to<workflow_list>::with<list_reply>, // newest first, filtered, paged
-    caf::reacts_to<summary_update>,                   // keep the list index current
-    caf::reacts_to<child_recovered>>;                 // respawn a crashed workflow's actor
+    caf::replies_to<workflow_request>::with<reply>,    // route to the workflow (spawn on create)
+    caf::replies_to<workflow_get>::with<reply>,        // route, or 404
+    caf::replies_to<workflow_duplicate>::with<reply>,  // read source, create target
+    caf::replies_to<workflow_list>::with<list_reply>,  // newest first, filtered, paged
+    caf::reacts_to<summary_update>,                    // keep the list index current
+    caf::reacts_to<child_recovered>>;                  // respawn a crashed workflow's actor
 
 }  // namespace af::actors
 

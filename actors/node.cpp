@@ -20,7 +20,9 @@ node::node(std::shared_ptr<const node_context> ctx) : impl_(std::make_unique<imp
   impl_->system = std::make_unique<caf::actor_system>(impl_->cfg);
 }
 
-node::~node() { stop(); }
+node::~node() {
+  stop();
+}
 
 void node::restore(recovery_report recovered) {
   impl_->root = spawn_node(*impl_->system, impl_->ctx, std::move(recovered.workflows));

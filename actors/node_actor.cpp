@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <tuple>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,17 +27,20 @@ struct state {
   std::unordered_map<std::string, entry> workflows;  // "<ws>/<id>"
   std::map<index_key, json> index;
   std::unordered_map<caf::actor_addr, std::string> by_addr;  // to restart crashed children
-  std::unordered_set<std::string> restarting;  // crashed, being rebuilt from the log
+  std::unordered_set<std::string> restarting;                // crashed, being rebuilt from the log
 };
 
 using self_ptr = node_actor::stateful_pointer<state>;
 
-std::string key_of(const std::string& ws, const std::string& id) { return ws + "/" + id; }
+std::string key_of(const std::string& ws, const std::string& id) {
+  return ws + "/" + id;
+}
 
 // The answer for a workflow without a live actor: gone, or being restarted after a crash.
 reply missing(const state& st, const std::string& ws, const std::string& id) {
   if (st.restarting.count(key_of(ws, id)))
-    return reply{error(errc::unavailable, "workflow '" + id + "' is restarting; retry shortly"), nullptr, false};
+    return reply{error(errc::unavailable, "workflow '" + id + "' is restarting; retry shortly"),
+                 nullptr, false};
   return reply{error(errc::not_found, "workflow '" + id + "' not found"), nullptr, false};
 }
 
@@ -74,13 +77,16 @@ std::optional<workflow_actor> find(self_ptr self, const std::string& ws, const s
 }
 
 bool creates(runtime::workflow_command_kind k) {
-  return k == runtime::workflow_command_kind::apply || k == runtime::workflow_command_kind::create_only;
+  return k == runtime::workflow_command_kind::apply ||
+         k == runtime::workflow_command_kind::create_only;
 }
 
 list_reply list(const state& st, const workflow_list& q) {
   list_reply out;
-  auto it = q.after ? st.index.upper_bound(index_key{q.workspace, -q.after->created_at, q.after->id})
-                    : st.index.lower_bound(index_key{q.workspace, std::numeric_limits<millis>::min(), ""});
+  auto it =
+      q.after
+          ? st.index.upper_bound(index_key{q.workspace, -q.after->created_at, q.after->id})
+          : st.index.lower_bound(index_key{q.workspace, std::numeric_limits<millis>::min(), ""});
   for (; it != st.index.end() && std::get<0>(it->first) == q.workspace; ++it) {
     const json& s = it->second;
     if (q.status && s["status"] != std::string(runtime::to_string(*q.status))) continue;
@@ -108,18 +114,21 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
   if (dm.reason == caf::exit_reason::normal || dm.reason == caf::exit_reason::user_shutdown) return;
   st.restarting.insert(key);
   auto slash = key.find('/');
-  logger("actors")->warn("wf={} actor crashed ({}); restarting it from the log", key, caf::to_string(dm.reason));
+  logger("actors")->warn("wf={} actor crashed ({}); restarting it from the log", key,
+                         caf::to_string(dm.reason));
   // Off the scheduler: first a barrier append (appends complete in order, so once it is
   // acknowledged the dead actor's in-flight batch is settled), then the stream is read.
   std::thread([ctx = st.ctx, node = caf::actor_cast<node_actor>(self), ws = key.substr(0, slash),
                id = key.substr(slash + 1)] {
     storage::write_batch barrier;
     barrier.records.push_back({storage::space::meta, "restart_barrier", ws + "/" + id});
-    auto wf = ctx->log->append_and_wait(std::move(barrier))
-                  ? recover_workflow(*ctx->log, ws, id)
-                  : result<runtime::workflow_state>(error(errc::unavailable, "barrier append failed"));
+    auto wf =
+        ctx->log->append_and_wait(std::move(barrier))
+            ? recover_workflow(*ctx->log, ws, id)
+            : result<runtime::workflow_state>(error(errc::unavailable, "barrier append failed"));
     if (!wf) {
-      logger("actors")->critical("wf={}/{} cannot be rebuilt from the log: {}", ws, id, wf.error().message);
+      logger("actors")->critical("wf={}/{} cannot be rebuilt from the log: {}", ws, id,
+                                 wf.error().message);
       if (ctx->on_fatal) ctx->on_fatal(wf.error());
       return;
     }
@@ -162,33 +171,37 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
         if (!source) return missing(self->state, req.workspace, req.source);
         auto rp = self->make_response_promise<reply>();
         self->request(*source, caf::infinite, live_definition_get{})
-            .then([self, rp, req](reply& live) mutable {
-              if (live.err) {
-                rp.deliver(std::move(live));
-                return;
-              }
-              json def = std::move(live.body);
-              if (def.contains("id")) def["id"] = req.target;
-              runtime::workflow_command cmd;
-              cmd.kind = runtime::workflow_command_kind::create_only;
-              cmd.definition = std::move(def);
-              auto target = find(self, req.workspace, req.target, true);
-              if (!target) {
-                rp.deliver(missing(self->state, req.workspace, req.target));
-                return;
-              }
-              rp.delegate(*target, workflow_request{req.workspace, req.target, std::move(cmd)});
-            },
-            [rp](caf::error& err) mutable {
-              rp.deliver(reply{error(errc::unavailable, "workflow actor unavailable: " + caf::to_string(err)), nullptr, false});
-            });
+            .then(
+                [self, rp, req](reply& live) mutable {
+                  if (live.err) {
+                    rp.deliver(std::move(live));
+                    return;
+                  }
+                  json def = std::move(live.body);
+                  if (def.contains("id")) def["id"] = req.target;
+                  runtime::workflow_command cmd;
+                  cmd.kind = runtime::workflow_command_kind::create_only;
+                  cmd.definition = std::move(def);
+                  auto target = find(self, req.workspace, req.target, true);
+                  if (!target) {
+                    rp.deliver(missing(self->state, req.workspace, req.target));
+                    return;
+                  }
+                  rp.delegate(*target, workflow_request{req.workspace, req.target, std::move(cmd)});
+                },
+                [rp](caf::error& err) mutable {
+                  rp.deliver(reply{error(errc::unavailable,
+                                         "workflow actor unavailable: " + caf::to_string(err)),
+                                   nullptr, false});
+                });
         return rp;
       },
       [self](const workflow_list& q) -> caf::result<list_reply> { return list(self->state, q); },
       [self](child_recovered& rec) {
         auto& st = self->state;
         st.restarting.erase(key_of(rec.workspace, rec.state.id));
-        logger("actors")->warn("wf={}/{} restarted from the log at seq {}", rec.workspace, rec.state.id, rec.state.seq);
+        logger("actors")->warn("wf={}/{} restarted from the log at seq {}", rec.workspace,
+                               rec.state.id, rec.state.seq);
         start_child(self, rec.workspace, std::move(rec.state));
       },
       [self](summary_update& up) {

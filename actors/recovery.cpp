@@ -9,10 +9,12 @@ namespace {
 result<void> replay_one(runtime::workflow_state& st, const storage::event& ev) {
   if (ev.seq != st.seq + 1)
     return error(errc::corruption, "stream " + ev.stream + ": expected seq " +
-                                       std::to_string(st.seq + 1) + ", found " + std::to_string(ev.seq));
+                                       std::to_string(st.seq + 1) + ", found " +
+                                       std::to_string(ev.seq));
   auto data = parse_json(ev.data, json_parse_options{1024});
-  if (!data) return error(errc::corruption, "stream " + ev.stream + " seq " + std::to_string(ev.seq) +
-                                                ": " + data.error().message);
+  if (!data)
+    return error(errc::corruption, "stream " + ev.stream + " seq " + std::to_string(ev.seq) + ": " +
+                                       data.error().message);
   if (auto r = runtime::apply(st, runtime::workflow_event{ev.type, std::move(*data)}, ev.time); !r)
     return r;
   st.seq = ev.seq;
@@ -52,18 +54,20 @@ result<recovery_report> recover_workflows(storage::event_log& log) {
   return report;
 }
 
-result<runtime::workflow_state> recover_workflow(storage::event_log& log, const std::string& workspace,
+result<runtime::workflow_state> recover_workflow(storage::event_log& log,
+                                                 const std::string& workspace,
                                                  const std::string& id) {
   runtime::workflow_state st;
   st.id = id;
   std::optional<error> failure;
-  auto read = log.read_stream(storage::workflow_stream(workspace, id), 1, [&](const storage::event& ev) {
-    if (auto r = replay_one(st, ev); !r) {
-      failure = r.error();
-      return false;
-    }
-    return true;
-  });
+  auto read =
+      log.read_stream(storage::workflow_stream(workspace, id), 1, [&](const storage::event& ev) {
+        if (auto r = replay_one(st, ev); !r) {
+          failure = r.error();
+          return false;
+        }
+        return true;
+      });
   if (!read) return read.error();
   if (failure) return *failure;
   return st;

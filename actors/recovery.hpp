@@ -28,7 +28,8 @@ struct recovery_report {
 result<recovery_report> recover_workflows(storage::event_log& log);
 
 // Replays one workflow stream (to restart a crashed workflow actor).
-result<runtime::workflow_state> recover_workflow(storage::event_log& log, const std::string& workspace,
+result<runtime::workflow_state> recover_workflow(storage::event_log& log,
+                                                 const std::string& workspace,
                                                  const std::string& id);
 
 }  // namespace af::actors

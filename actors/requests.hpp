@@ -31,9 +31,9 @@ struct workflow_get {
   std::string workspace;
   std::string id;
   workflow_view what = workflow_view::workflow;
-  int version = 0;                  // for `version`
-  std::size_t limit = 50;           // for `versions`
-  std::optional<int> after_version; // for `versions`: continue below this number
+  int version = 0;                   // for `version`
+  std::size_t limit = 50;            // for `versions`
+  std::optional<int> after_version;  // for `versions`: continue below this number
 };
 
 // Copy the live definition of `source` into a new draft-only workflow `target`.

@@ -34,14 +34,17 @@ struct state {
 
 using self_ptr = workflow_actor::stateful_pointer<state>;
 
-reply error_reply(error e) { return reply{std::move(e), nullptr, false}; }
+reply error_reply(error e) {
+  return reply{std::move(e), nullptr, false};
+}
 
 // RocksDB refuses every write after a failed WAL write until the process restarts; the log
 // reports the underlying storage code in the error's details.
 bool storage_failed_for_good(const error& e) {
   if (e.code == errc::io_error || e.code == errc::corruption) return true;
   for (const auto& d : e.details)
-    if (d.is_object() && (d.value("storage_code", "") == "io_error" || d.value("storage_code", "") == "corruption"))
+    if (d.is_object() &&
+        (d.value("storage_code", "") == "io_error" || d.value("storage_code", "") == "corruption"))
       return true;
   return false;
 }
@@ -52,7 +55,8 @@ reply answer(const state& st, const workflow_command_kind kind,
   namespace et = runtime::workflow_event_type;
   const std::string_view first = events.empty() ? std::string_view() : events.front().type;
   switch (kind) {
-    case workflow_command_kind::remove: return reply{std::nullopt, nullptr, false};
+    case workflow_command_kind::remove:
+      return reply{std::nullopt, nullptr, false};
     case workflow_command_kind::publish: {
       json body = json::object();
       body["version"] = st.wf.live_version;
@@ -90,7 +94,9 @@ void pump(self_ptr self) {
     pending job = std::move(st.queue.front());
     st.queue.pop_front();
     if (std::chrono::steady_clock::now() > job.req.deadline) {
-      job.rp.deliver(error_reply(error(errc::unavailable, "the node was too busy to take this change in time; nothing was applied")));
+      job.rp.deliver(error_reply(
+          error(errc::unavailable,
+                "the node was too busy to take this change in time; nothing was applied")));
       continue;
     }
     auto events = runtime::decide(st.wf, job.req.cmd);
@@ -121,7 +127,8 @@ void on_append_done(self_ptr self, append_done& done) {
   if (!done.outcome) {
     const auto& e = done.outcome.error();
     logger("actors")->error("wf={}/{} log append failed: {}", st.workspace, st.wf.id, e.message);
-    job.job.rp.deliver(error_reply(error(errc::unavailable, "the event log could not be written: " + e.message)));
+    job.job.rp.deliver(
+        error_reply(error(errc::unavailable, "the event log could not be written: " + e.message)));
     if (storage_failed_for_good(e) && st.ctx->on_fatal) st.ctx->on_fatal(e);
   } else {
     for (const auto& ev : job.events) {
@@ -143,7 +150,8 @@ void on_append_done(self_ptr self, append_done& done) {
   pump(self);
 }
 
-workflow_actor::behavior_type workflow_behavior(self_ptr self, std::shared_ptr<const node_context> ctx,
+workflow_actor::behavior_type workflow_behavior(self_ptr self,
+                                                std::shared_ptr<const node_context> ctx,
                                                 std::string workspace, runtime::workflow_state wf,
                                                 caf::actor node) {
   self->state.ctx = std::move(ctx);
@@ -154,7 +162,8 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self, std::shared_ptr<c
     try {
       std::rethrow_exception(ep);
     } catch (const std::exception& e) {
-      logger("actors")->error("wf={}/{} crashed: {}", self->state.workspace, self->state.wf.id, e.what());
+      logger("actors")->error("wf={}/{} crashed: {}", self->state.workspace, self->state.wf.id,
+                              e.what());
     } catch (...) {
       logger("actors")->error("wf={}/{} crashed", self->state.workspace, self->state.wf.id);
     }
@@ -169,24 +178,33 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self, std::shared_ptr<c
       },
       [self](const workflow_get& req) -> caf::result<reply> {
         const auto& st = self->state;
-        if (!st.wf.exists) return error_reply(error(errc::not_found, "workflow '" + st.wf.id + "' not found"));
+        if (!st.wf.exists)
+          return error_reply(error(errc::not_found, "workflow '" + st.wf.id + "' not found"));
         switch (req.what) {
           case workflow_view::versions:
-            return reply{std::nullopt, runtime::versions_page(st.wf, req.limit, req.after_version), false};
+            return reply{std::nullopt, runtime::versions_page(st.wf, req.limit, req.after_version),
+                         false};
           case workflow_view::version: {
             auto v = runtime::version_view(st.wf, req.version);
-            if (!v) return error_reply(error(errc::not_found, "workflow '" + st.wf.id + "' has no version " + std::to_string(req.version)));
+            if (!v)
+              return error_reply(error(
+                  errc::not_found,
+                  "workflow '" + st.wf.id + "' has no version " + std::to_string(req.version)));
             return reply{std::nullopt, std::move(*v), false};
           }
-          case workflow_view::workflow: break;
+          case workflow_view::workflow:
+            break;
         }
         return reply{std::nullopt, runtime::workflow_view(st.wf, st.ctx->public_url), false};
       },
       [self](const live_definition_get&) -> caf::result<reply> {
         const auto& st = self->state;
-        if (!st.wf.exists) return error_reply(error(errc::not_found, "workflow '" + st.wf.id + "' not found"));
+        if (!st.wf.exists)
+          return error_reply(error(errc::not_found, "workflow '" + st.wf.id + "' not found"));
         const auto* live = st.wf.live();
-        if (!live) return error_reply(error(errc::conflict, "workflow '" + st.wf.id + "' was never published"));
+        if (!live)
+          return error_reply(
+              error(errc::conflict, "workflow '" + st.wf.id + "' was never published"));
         return reply{std::nullopt, live->definition, false};
       },
       [self](append_done& done) { on_append_done(self, done); },
@@ -199,7 +217,7 @@ workflow_actor spawn_workflow(caf::local_actor* parent, std::shared_ptr<const no
                               std::string workspace, runtime::workflow_state state,
                               caf::actor node) {
   return parent->spawn<caf::monitored>(workflow_behavior, std::move(ctx), std::move(workspace),
-                                    std::move(state), std::move(node));
+                                       std::move(state), std::move(node));
 }
 
 }  // namespace af::actors

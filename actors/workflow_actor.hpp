@@ -11,7 +11,8 @@
 
 namespace af::actors {
 
-// Spawns the actor for `state` (monitored by `parent`, which restarts it from the log) (which may be empty: a workflow about to be created).
+// Spawns the actor for `state` (monitored by `parent`, which restarts it from the log) (which may
+// be empty: a workflow about to be created).
 workflow_actor spawn_workflow(caf::local_actor* parent, std::shared_ptr<const node_context> ctx,
                               std::string workspace, runtime::workflow_state state,
                               caf::actor node);

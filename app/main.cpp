@@ -63,12 +63,18 @@ int main(int argc, char** argv) {
     } else {
       return usage_error("option " + name + " needs a value");
     }
-    if (name == "--listen") flags.listen = value;
-    else if (name == "--data-dir") flags.data_dir = value;
-    else if (name == "--config") flags.config_file = value;
-    else if (name == "--durability") flags.durability = value;
-    else if (name == "--log-level") flags.log_level = value;
-    else return usage_error("unknown option " + name);
+    if (name == "--listen")
+      flags.listen = value;
+    else if (name == "--data-dir")
+      flags.data_dir = value;
+    else if (name == "--config")
+      flags.config_file = value;
+    else if (name == "--durability")
+      flags.durability = value;
+    else if (name == "--log-level")
+      flags.log_level = value;
+    else
+      return usage_error("unknown option " + name);
   }
 
   // Block the stop signals before any thread exists; serve() waits for them with sigwait.

@@ -27,11 +27,13 @@ void raise_open_file_limit() {
   const auto before = lim.rlim_cur;
   lim.rlim_cur = lim.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &lim) != 0) lim.rlim_cur = before;
-  logger("app")->info("open-file limit {} (was {}, hard limit {})", lim.rlim_cur, before, lim.rlim_max);
+  logger("app")->info("open-file limit {} (was {}, hard limit {})", lim.rlim_cur, before,
+                      lim.rlim_max);
 }
 
 // A value kept in the log's meta space, created on first start.
-result<std::string> node_fact(storage::event_log& log, const std::string& key, std::size_t random_bytes) {
+result<std::string> node_fact(storage::event_log& log, const std::string& key,
+                              std::size_t random_bytes) {
   auto existing = log.get(storage::space::meta, key);
   if (!existing) return std::move(existing).error();
   if (*existing) return std::move(**existing);
@@ -60,8 +62,9 @@ int serve(const config::node_options& opts) {
   auto clock = std::make_shared<system_clock>();
   raise_open_file_limit();
   if (opts.api_keys.empty())
-    log->warn("no api_keys configured: this is an open node with the one workspace 'default'; "
-              "keep it on a trusted network");
+    log->warn(
+        "no api_keys configured: this is an open node with the one workspace 'default'; "
+        "keep it on a trusted network");
 
   std::error_code ec;
   std::filesystem::create_directories(opts.data_dir, ec);
@@ -72,7 +75,7 @@ int serve(const config::node_options& opts) {
   storage::rocksdb_log_options lopts;
   lopts.path = (std::filesystem::path(opts.data_dir) / "log").string();
   lopts.mode = opts.log_durability == config::durability::sync ? storage::durability::sync
-                                                                : storage::durability::async;
+                                                               : storage::durability::async;
   auto opened = storage::open_rocksdb_log(lopts);
   if (!opened) {
     log->critical("cannot open the event log in '{}': {}", lopts.path, opened.error().message);
@@ -93,7 +96,8 @@ int serve(const config::node_options& opts) {
   ctx->public_url = opts.effective_public_url();
   ctx->lim = opts.lim;
   ctx->on_fatal = [](const error& e) {
-    logger("app")->critical("storage failed for good ({}): exiting so that a restart replays the log", e.message);
+    logger("app")->critical(
+        "storage failed for good ({}): exiting so that a restart replays the log", e.message);
     spdlog::shutdown();
     std::_Exit(70);
   };
@@ -113,7 +117,8 @@ int serve(const config::node_options& opts) {
   }
   // The default public URL names the port actually bound (the configured one may be 0).
   // No actor runs yet, so the context can still change.
-  if (opts.public_url.empty()) ctx->public_url = "http://" + opts.listen_host + ":" + std::to_string(*port);
+  if (opts.public_url.empty())
+    ctx->public_url = "http://" + opts.listen_host + ":" + std::to_string(*port);
   log->info("actorflow {} node {} listening on http://{}:{} (durability {}, data dir {})",
             ACTORFLOW_VERSION, *node_id, opts.listen_host, *port,
             opts.log_durability == config::durability::sync ? "sync" : "async", status.data_dir);
@@ -127,7 +132,8 @@ int serve(const config::node_options& opts) {
     return 2;
   }
   const auto replay_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::steady_clock::now() - replay_start).count();
+                             std::chrono::steady_clock::now() - replay_start)
+                             .count();
   status.replay_events = recovered->events;
   status.replay_micros = replay_us;
   log->info("replayed {} events in {:.3f} s ({} workflows)", status.replay_events.load(),
@@ -137,7 +143,8 @@ int serve(const config::node_options& opts) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 
   const int sig = wait_for_stop_signal();
-  log->info("received {}, stopping: HTTP first, then actors, then the log", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  log->info("received {}, stopping: HTTP first, then actors, then the log",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
   gateway.stop();
   node.stop();
   events->close();

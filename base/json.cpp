@@ -69,7 +69,9 @@ struct converter {
         out = v;
         return true;
       }
-      case element_type::NULL_VALUE: out = nullptr; return true;
+      case element_type::NULL_VALUE:
+        out = nullptr;
+        return true;
     }
     return fail("unexpected JSON element");
   }
@@ -106,14 +108,22 @@ struct converter {
 
 std::string describe(simdjson::error_code code) {
   switch (code) {
-    case simdjson::DEPTH_ERROR: return "JSON nested too deeply";
-    case simdjson::UTF8_ERROR: return "invalid UTF-8 in JSON";
-    case simdjson::NUMBER_ERROR: return "number out of range or malformed";
-    case simdjson::EMPTY: return "empty body where JSON was expected";
-    case simdjson::UNCLOSED_STRING: return "unclosed string";
-    case simdjson::TAPE_ERROR: return "malformed JSON (truncated or unbalanced)";
-    case simdjson::CAPACITY: return "JSON document too large";
-    default: return std::string("malformed JSON: ") + simdjson::error_message(code);
+    case simdjson::DEPTH_ERROR:
+      return "JSON nested too deeply";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8 in JSON";
+    case simdjson::NUMBER_ERROR:
+      return "number out of range or malformed";
+    case simdjson::EMPTY:
+      return "empty body where JSON was expected";
+    case simdjson::UNCLOSED_STRING:
+      return "unclosed string";
+    case simdjson::TAPE_ERROR:
+      return "malformed JSON (truncated or unbalanced)";
+    case simdjson::CAPACITY:
+      return "JSON document too large";
+    default:
+      return std::string("malformed JSON: ") + simdjson::error_message(code);
   }
 }
 
@@ -169,15 +179,23 @@ bool same_value(const json& a, const json& b) {
 
 std::string_view type_name(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "binary";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "binary";
   }
 }
 

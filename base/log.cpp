@@ -15,7 +15,8 @@ void init_logging(const std::string& level) {
     auto existing = spdlog::get(name);
     if (!existing) {
       existing = std::make_shared<spdlog::logger>(name, sink);
-      existing->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%n] %v", spdlog::pattern_time_type::utc);
+      existing->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%n] %v",
+                            spdlog::pattern_time_type::utc);
       spdlog::register_logger(existing);
     }
     existing->set_level(lvl);

@@ -43,18 +43,24 @@ int main(int argc, char** argv) {
   options opt;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--host") opt.host = argv[i + 1];
-    else if (a == "--port") opt.port = std::atoi(argv[i + 1]);
-    else if (a == "--connections") opt.connections = std::atoi(argv[i + 1]);
-    else if (a == "--seconds") opt.seconds = std::atof(argv[i + 1]);
-    else if (a == "--prefix") opt.prefix = argv[i + 1];
+    if (a == "--host")
+      opt.host = argv[i + 1];
+    else if (a == "--port")
+      opt.port = std::atoi(argv[i + 1]);
+    else if (a == "--connections")
+      opt.connections = std::atoi(argv[i + 1]);
+    else if (a == "--seconds")
+      opt.seconds = std::atof(argv[i + 1]);
+    else if (a == "--prefix")
+      opt.prefix = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
     }
   }
   if (opt.port <= 0) {
-    std::fprintf(stderr, "usage: http_bench --port N [--connections N] [--seconds N] [--prefix P]\n");
+    std::fprintf(stderr,
+                 "usage: http_bench --port N [--connections N] [--seconds N] [--prefix P]\n");
     return 2;
   }
   std::atomic<bool> stop{false};
@@ -90,7 +96,8 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   std::sort(all.begin(), all.end());
-  std::printf("%-12d %10.0f %10.0f %10.0f %8ld\n", opt.connections, static_cast<double>(all.size()) / elapsed,
-              percentile(all, 0.5), percentile(all, 0.99), failures.load());
+  std::printf("%-12d %10.0f %10.0f %10.0f %8ld\n", opt.connections,
+              static_cast<double>(all.size()) / elapsed, percentile(all, 0.5),
+              percentile(all, 0.99), failures.load());
   return failures.load() == 0 ? 0 : 1;
 }

@@ -89,7 +89,9 @@ result<void> validate(const node_options& o) {
   return ok();
 }
 
-std::string node_options::listen() const { return listen_host + ":" + std::to_string(listen_port); }
+std::string node_options::listen() const {
+  return listen_host + ":" + std::to_string(listen_port);
+}
 
 std::string node_options::effective_public_url() const {
   if (!public_url.empty()) return public_url;
@@ -127,21 +129,36 @@ result<node_options> from_json(const json& doc, node_options o) {
       r = s ? parse_listen(*s, o) : result<void>(s.error());
     } else if (k == "data_dir") {
       auto s = need_string();
-      if (s) o.data_dir = *s; else r = s.error();
+      if (s)
+        o.data_dir = *s;
+      else
+        r = s.error();
     } else if (k == "durability") {
       auto s = need_string();
       auto d = s ? parse_durability(*s) : result<durability>(s.error());
-      if (d) o.log_durability = *d; else r = d.error();
+      if (d)
+        o.log_durability = *d;
+      else
+        r = d.error();
     } else if (k == "public_url") {
       auto s = need_string();
-      if (s) o.public_url = *s; else r = s.error();
+      if (s)
+        o.public_url = *s;
+      else
+        r = s.error();
       while (!o.public_url.empty() && o.public_url.back() == '/') o.public_url.pop_back();
     } else if (k == "log_level") {
       auto s = need_string();
-      if (s) o.log_level = *s; else r = s.error();
+      if (s)
+        o.log_level = *s;
+      else
+        r = s.error();
     } else if (k == "http_threads") {
       auto n = positive(v, k, 20000);
-      if (n) o.http_threads = *n; else r = n.error();
+      if (n)
+        o.http_threads = *n;
+      else
+        r = n.error();
     } else if (k == "limits") {
       r = read_limits(v, o.lim);
     } else if (k == "api_keys") {
@@ -158,7 +175,8 @@ result<node_options> load(const overrides& flags) {
   node_options o;
   if (flags.config_file) {
     std::ifstream in(*flags.config_file, std::ios::binary);
-    if (!in) return error(errc::invalid_argument, "cannot read config file '" + *flags.config_file + "'");
+    if (!in)
+      return error(errc::invalid_argument, "cannot read config file '" + *flags.config_file + "'");
     std::stringstream buf;
     buf << in.rdbuf();
     auto doc = parse_json(buf.str());

@@ -32,7 +32,7 @@ struct node_options {
   std::size_t http_threads = 256;  // one per open connection (keep-alive, ?wait, streams)
   std::string log_level = "info";
 
-  std::string listen() const;            // "host:port"
+  std::string listen() const;  // "host:port"
   std::string effective_public_url() const;
 };
 

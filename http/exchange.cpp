@@ -9,7 +9,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -65,7 +66,8 @@ result<std::string> exchange::read_body(bool require_json_type) {
       // httplib skips a body over its payload limit by itself.
       if (declared <= drain_limit()) (*reader_)([](const char*, std::size_t) { return true; });
       close_connection();
-      return error(errc::payload_too_large, "request body over " + std::to_string(lim_.body_bytes) + " bytes");
+      return error(errc::payload_too_large,
+                   "request body over " + std::to_string(lim_.body_bytes) + " bytes");
     }
   }
   const bool json_type = is_json_type(req_.get_header_value("Content-Type"));
@@ -98,7 +100,8 @@ result<std::string> exchange::read_body(bool require_json_type) {
   if (too_large) {
     body.clear();
     close_connection();
-    return error(errc::payload_too_large, "request body over " + std::to_string(lim_.body_bytes) + " bytes");
+    return error(errc::payload_too_large,
+                 "request body over " + std::to_string(lim_.body_bytes) + " bytes");
   }
   if (!ok) {
     close_connection();
@@ -122,8 +125,8 @@ result<std::optional<json>> exchange::json_body(bool optional) {
   auto parsed = parse_json(*text, json_parse_options{lim_.json_depth});
   if (!parsed) return std::move(parsed).error();
   if (!parsed->is_object())
-    return error(errc::invalid_argument, "the body must be a JSON object, not " +
-                                             std::string(type_name(*parsed)));
+    return error(errc::invalid_argument,
+                 "the body must be a JSON object, not " + std::string(type_name(*parsed)));
   return std::optional<json>(std::move(*parsed));
 }
 

@@ -28,8 +28,9 @@ struct response {
 class exchange {
  public:
   // `stopping`: set when the server shuts down; a body still arriving is abandoned.
-  exchange(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
-           const limits& lim, const std::atomic<bool>* stopping = nullptr)
+  exchange(const httplib::Request& req, httplib::Response& res,
+           const httplib::ContentReader* reader, const limits& lim,
+           const std::atomic<bool>* stopping = nullptr)
       : req_(req), res_(res), reader_(reader), lim_(lim), stopping_(stopping) {}
 
   // The longest a whole body may take to arrive.

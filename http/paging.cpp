@@ -42,7 +42,9 @@ std::optional<std::string> decode64(std::string_view in) {
   return out;
 }
 
-error bad_cursor() { return error(errc::invalid_argument, "invalid cursor; pass back next_cursor exactly as given"); }
+error bad_cursor() {
+  return error(errc::invalid_argument, "invalid cursor; pass back next_cursor exactly as given");
+}
 
 }  // namespace
 
@@ -75,20 +77,24 @@ result<std::string> cursor_codec::decode(std::string_view kind, std::string_view
   // Constant-time comparison: the signature must not leak through timing.
   if (given.size() != expected.size()) return bad_cursor();
   unsigned char diff = 0;
-  for (std::size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  for (std::size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
   if (diff != 0) return bad_cursor();
   return std::move(*payload);
 }
 
-result<page_request> read_page(const exchange& ex, const cursor_codec& codec, std::string_view kind) {
+result<page_request> read_page(const exchange& ex, const cursor_codec& codec,
+                               std::string_view kind) {
   page_request page;
   if (auto limit = ex.query("limit")) {
     const std::string& s = *limit;
     std::size_t n = 0;
     bool digits = !s.empty() && s.size() <= 4;
     for (char c : s) {
-      if (c < '0' || c > '9') digits = false;
-      else n = n * 10 + static_cast<std::size_t>(c - '0');
+      if (c < '0' || c > '9')
+        digits = false;
+      else
+        n = n * 10 + static_cast<std::size_t>(c - '0');
     }
     if (!digits || n < 1 || n > 1000)
       return error(errc::invalid_argument, "limit must be an integer from 1 to 1000");

@@ -30,7 +30,8 @@ struct page_request {
   std::optional<std::string> after;  // decoded cursor payload
 };
 
-result<page_request> read_page(const exchange& ex, const cursor_codec& codec, std::string_view kind);
+result<page_request> read_page(const exchange& ex, const cursor_codec& codec,
+                               std::string_view kind);
 
 // {"data": [...], "next_cursor": "..." | null}
 json page_body(json data, const std::optional<std::string>& next_cursor);

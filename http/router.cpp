@@ -27,7 +27,8 @@ void router::add(std::string method, std::string_view pattern, handler fn) {
   std::vector<std::string_view> parts;
   split(pattern, parts);
   route r{std::move(method), {}, std::move(fn)};
-  for (auto p : parts) r.segments.emplace_back(p.size() > 1 && p.front() == '{' ? "{}" : std::string(p));
+  for (auto p : parts)
+    r.segments.emplace_back(p.size() > 1 && p.front() == '{' ? "{}" : std::string(p));
   routes_.push_back(std::move(r));
 }
 
@@ -43,15 +44,19 @@ route_match router::match(std::string_view method, std::string_view path) const 
     int literals = 0;
     bool fits = true;
     for (std::size_t i = 0; i < parts.size() && fits; ++i) {
-      if (r.segments[i] == "{}") fits = !parts[i].empty();
-      else if (r.segments[i] == parts[i]) ++literals;
-      else fits = false;
+      if (r.segments[i] == "{}")
+        fits = !parts[i].empty();
+      else if (r.segments[i] == parts[i])
+        ++literals;
+      else
+        fits = false;
     }
     if (!fits) continue;
     out.path_known = true;
     const bool same_method = r.method == method || (method == "HEAD" && r.method == "GET");
     if (!same_method) {
-      if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) allowed.push_back(r.method);
+      if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end())
+        allowed.push_back(r.method);
       continue;
     }
     if (literals > best_literals) {

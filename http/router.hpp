@@ -15,9 +15,9 @@ namespace af::http {
 using handler = std::function<result<response>(exchange&)>;
 
 struct route_match {
-  const handler* fn = nullptr;       // null: no route for this method
-  std::vector<std::string> params;   // values of {param} segments, in order
-  std::string allow;                 // for 405: the methods the path takes
+  const handler* fn = nullptr;      // null: no route for this method
+  std::vector<std::string> params;  // values of {param} segments, in order
+  std::string allow;                // for 405: the methods the path takes
   bool path_known = false;
 };
 

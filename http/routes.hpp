@@ -12,7 +12,7 @@ struct route_deps {
   const cursor_codec& cursors;
 };
 
-void add_ops_routes(router& r, const route_deps& deps);        // routes_ops.cpp
-void add_workflow_routes(router& r, const route_deps& deps);   // routes_workflows.cpp
+void add_ops_routes(router& r, const route_deps& deps);       // routes_ops.cpp
+void add_workflow_routes(router& r, const route_deps& deps);  // routes_workflows.cpp
 
 }  // namespace af::http

@@ -66,7 +66,8 @@ result<response> put_workflow(const route_deps& d, exchange& ex) {
   if (!body) return std::move(body).error();
   json& def = **body;
   if (auto it = def.find("id"); it != def.end() && (!it->is_string() || *it != *id))
-    return error(errc::invalid_argument, "the body's id differs from the id in the path '" + *id + "'");
+    return error(errc::invalid_argument,
+                 "the body's id differs from the id in the path '" + *id + "'");
   auto problems = runtime::lint(def, d.ctx.opts.lim);
   if (!problems.empty()) return lint_failure(problems);
   workflow_command cmd;
@@ -83,7 +84,8 @@ result<response> lint_workflow(const route_deps& d, exchange& ex) {
   return response{200, json{{"valid", true}, {"problems", json::array()}}};
 }
 
-result<std::optional<actors::list_position>> list_position_of(const std::optional<std::string>& after) {
+result<std::optional<actors::list_position>> list_position_of(
+    const std::optional<std::string>& after) {
   if (!after) return std::optional<actors::list_position>();
   // payload: "<created_at ms>|<id>"
   auto bar = after->find('|');
@@ -102,10 +104,12 @@ result<response> list_workflows(const route_deps& d, exchange& ex) {
   q.limit = page->limit;
   if (auto status = ex.query("status")) {
     q.status = runtime::parse_workflow_status(*status);
-    if (!q.status) return error(errc::invalid_argument, "status must be draft, active, paused or archived");
+    if (!q.status)
+      return error(errc::invalid_argument, "status must be draft, active, paused or archived");
   }
   if (auto tag = ex.query("tag")) {
-    if (tag->empty() || tag->size() > 64) return error(errc::invalid_argument, "tag must be 1 to 64 characters");
+    if (tag->empty() || tag->size() > 64)
+      return error(errc::invalid_argument, "tag must be 1 to 64 characters");
     q.tag = *tag;
   }
   auto pos = list_position_of(page->after);
@@ -115,7 +119,8 @@ result<response> list_workflows(const route_deps& d, exchange& ex) {
   if (!r) return std::move(r).error();
   std::optional<std::string> next;
   if (r->next)
-    next = d.cursors.encode(list_cursor_kind, std::to_string(r->next->created_at) + "|" + r->next->id);
+    next =
+        d.cursors.encode(list_cursor_kind, std::to_string(r->next->created_at) + "|" + r->next->id);
   json data = json::array();
   for (auto& item : r->items) data.push_back(std::move(item));
   return response{200, page_body(std::move(data), next)};
@@ -123,12 +128,15 @@ result<response> list_workflows(const route_deps& d, exchange& ex) {
 
 result<int> positive_int(std::string_view text, std::string_view what) {
   int n = 0;
-  if (text.empty() || text.size() > 9) return error(errc::invalid_argument, std::string(what) + " must be a positive integer");
+  if (text.empty() || text.size() > 9)
+    return error(errc::invalid_argument, std::string(what) + " must be a positive integer");
   for (char c : text) {
-    if (c < '0' || c > '9') return error(errc::invalid_argument, std::string(what) + " must be a positive integer");
+    if (c < '0' || c > '9')
+      return error(errc::invalid_argument, std::string(what) + " must be a positive integer");
     n = n * 10 + (c - '0');
   }
-  if (n < 1) return error(errc::invalid_argument, std::string(what) + " must be a positive integer");
+  if (n < 1)
+    return error(errc::invalid_argument, std::string(what) + " must be a positive integer");
   return n;
 }
 
@@ -148,7 +156,8 @@ result<response> list_versions(const route_deps& d, exchange& ex) {
   auto a = d.ctx.client->get(std::move(q));
   if (!a) return std::move(a).error();
   std::optional<std::string> next;
-  if (a->body["next"].is_number_integer()) next = d.cursors.encode(kind, std::to_string(a->body["next"].get<int>()));
+  if (a->body["next"].is_number_integer())
+    next = d.cursors.encode(kind, std::to_string(a->body["next"].get<int>()));
   return response{200, page_body(std::move(a->body["data"]), next)};
 }
 
@@ -184,7 +193,8 @@ result<response> duplicate(const route_deps& d, exchange& ex) {
   if (!body) return std::move(body).error();
   const json& target = (**body)["id"];
   if (!target.is_string() || !valid_workflow_id(target.get<std::string>()))
-    return error(errc::invalid_argument, "body must be {\"id\": <new workflow id>} with a valid id");
+    return error(errc::invalid_argument,
+                 "body must be {\"id\": <new workflow id>} with a valid id");
   auto a = d.ctx.client->duplicate({workspace, *id, target.get<std::string>()});
   if (!a) return std::move(a).error();
   return response{201, std::move(a->body)};
@@ -225,7 +235,8 @@ void add_workflow_routes(router& r, const route_deps& d) {
   r.add("GET", "/v1/workflows/{id}/versions", bind(list_versions));
   r.add("GET", "/v1/workflows/{id}/versions/{v}", bind(get_version));
   r.add("POST", "/v1/workflows/{id}/rollback", bind(rollback));
-  r.add("POST", "/v1/workflows/{id}/discard-draft", simple_command(d, workflow_command_kind::discard_draft));
+  r.add("POST", "/v1/workflows/{id}/discard-draft",
+        simple_command(d, workflow_command_kind::discard_draft));
   r.add("POST", "/v1/workflows/{id}/duplicate", bind(duplicate));
   r.add("POST", "/v1/workflows/{id}/pause", simple_command(d, workflow_command_kind::pause));
   r.add("POST", "/v1/workflows/{id}/resume", simple_command(d, workflow_command_kind::resume));

@@ -14,12 +14,18 @@ namespace {
 
 std::string describe_status(int status) {
   switch (status) {
-    case 400: return "malformed HTTP request";
-    case 404: return "not found";
-    case 413: return "request body too large";
-    case 414: return "request URI too long (limit 8192 bytes)";
-    case 416: return "bad Range header";
-    default: return "HTTP error " + std::to_string(status);
+    case 400:
+      return "malformed HTTP request";
+    case 404:
+      return "not found";
+    case 413:
+      return "request body too large";
+    case 414:
+      return "request URI too long (limit 8192 bytes)";
+    case 416:
+      return "bad Range header";
+    default:
+      return "HTTP error " + std::to_string(status);
   }
 }
 
@@ -62,7 +68,8 @@ struct server::impl {
 
   explicit impl(server_context c) : ctx(std::move(c)), cursors(ctx.cursor_secret) {}
 
-  void dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
+  void dispatch(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader* reader);
   void configure();
 };
 
@@ -70,8 +77,9 @@ void server::impl::dispatch(const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader* reader) {
   exchange ex(req, res, reader, ctx.opts.lim, &stopping);
   auto m = routes.match(req.method, req.path);
-  result<response> out = error(errc::not_found, "no route for " + req.method + " " +
-                                                    (req.path.size() > 200 ? req.path.substr(0, 200) + "..." : req.path));
+  result<response> out = error(
+      errc::not_found, "no route for " + req.method + " " +
+                           (req.path.size() > 200 ? req.path.substr(0, 200) + "..." : req.path));
   if (m.fn) {
     const bool api = req.path.rfind("/v1/", 0) == 0;
     if (api && !ctx.client->ready()) {
@@ -105,7 +113,8 @@ void server::impl::configure() {
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_max_count(100000);
   svr.set_keep_alive_timeout(5);
-  svr.set_read_timeout(std::chrono::seconds(5));  // also bounds how long a silent client delays shutdown
+  svr.set_read_timeout(
+      std::chrono::seconds(5));  // also bounds how long a silent client delays shutdown
   svr.set_write_timeout(std::chrono::seconds(10));
   svr.set_payload_max_length(o.lim.body_bytes);
   // Remember the listening socket so start() can widen its backlog (compiled in at 5).
@@ -115,7 +124,9 @@ void server::impl::configure() {
     listen_fd.store(fd);
   });
 
-  auto plain = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, nullptr); };
+  auto plain = [this](const httplib::Request& req, httplib::Response& res) {
+    dispatch(req, res, nullptr);
+  };
   auto with_body = [this](const httplib::Request& req, httplib::Response& res,
                           const httplib::ContentReader& reader) { dispatch(req, res, &reader); };
   // One catch-all per method with the shortest possible pattern; our router does the rest.
@@ -127,9 +138,11 @@ void server::impl::configure() {
   svr.Delete(".*", with_body);
 
   // httplib's own answers (bad request line, 414, 413 on Content-Length...) in our shape.
-  svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+  svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
+                                                                httplib::Response& res) {
     // Our own answers carry a body (or stream one, see close_after): leave them alone.
-    if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
+    if (!res.body.empty() || res.content_provider_)
+      return httplib::Server::HandlerResponse::Unhandled;
     error e(code_of_status(res.status), describe_status(res.status));
     int status = res.status;
     // httplib refuses methods it does not route (FOO, TRACE, CONNECT) with a 400; to a
@@ -143,24 +156,27 @@ void server::impl::configure() {
     res.status = status;
     return httplib::Server::HandlerResponse::Handled;
   }));
-  svr.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    logger("http")->error("{} {}: unhandled exception: {}", req.method,
-                          req.path.substr(0, 200), what);
-    write_error(res, error(errc::internal, "internal error"));
-    res.set_header("Connection", "close");
-  });
+  svr.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        logger("http")->error("{} {}: unhandled exception: {}", req.method, req.path.substr(0, 200),
+                              what);
+        write_error(res, error(errc::internal, "internal error"));
+        res.set_header("Connection", "close");
+      });
 }
 
 server::server(server_context ctx) : impl_(std::make_unique<impl>(std::move(ctx))) {}
 
-server::~server() { stop(); }
+server::~server() {
+  stop();
+}
 
 result<std::uint16_t> server::start() {
   impl_->configure();
@@ -182,7 +198,8 @@ result<std::uint16_t> server::start() {
   // that, so that a stop right after start (early SIGTERM, failed replay) cannot be lost.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!impl_->svr.is_running()) {
-    if (std::chrono::steady_clock::now() > give_up) return error(errc::unavailable, "the HTTP server did not start");
+    if (std::chrono::steady_clock::now() > give_up)
+      return error(errc::unavailable, "the HTTP server did not start");
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return static_cast<std::uint16_t>(port);

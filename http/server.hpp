@@ -33,10 +33,10 @@ struct node_status {
 
 struct server_context {
   config::node_options opts;
-  actors::client* client = nullptr;        // outlives the server
-  const node_status* status = nullptr;     // outlives the server
+  actors::client* client = nullptr;     // outlives the server
+  const node_status* status = nullptr;  // outlives the server
   std::shared_ptr<const af::clock> clock;
-  std::string cursor_secret;               // signs list cursors; kept in the data dir
+  std::string cursor_secret;  // signs list cursors; kept in the data dir
 };
 
 class server {

@@ -21,8 +21,8 @@ std::string quoted(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' ||
                            text.front() == '\r'))
     text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
-                           text.back() == '\r'))
+  while (!text.empty() &&
+         (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r'))
     text.remove_suffix(1);
   if (text.size() <= max_quoted_bytes) return std::string(text);
   std::size_t cut = max_quoted_bytes;
@@ -64,15 +64,23 @@ std::size_t expression_position(const error& err) {
 
 bool truthy(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return false;
-    case json::value_t::boolean: return v.get<bool>();
-    case json::value_t::number_integer: return v.get<std::int64_t>() != 0;
-    case json::value_t::number_unsigned: return v.get<std::uint64_t>() != 0;
-    case json::value_t::number_float: return v.get<double>() != 0.0;
-    case json::value_t::string: return !v.get_ref<const std::string&>().empty();
+    case json::value_t::null:
+      return false;
+    case json::value_t::boolean:
+      return v.get<bool>();
+    case json::value_t::number_integer:
+      return v.get<std::int64_t>() != 0;
+    case json::value_t::number_unsigned:
+      return v.get<std::uint64_t>() != 0;
+    case json::value_t::number_float:
+      return v.get<double>() != 0.0;
+    case json::value_t::string:
+      return !v.get_ref<const std::string&>().empty();
     case json::value_t::array:
-    case json::value_t::object: return !v.empty();
-    default: return true;
+    case json::value_t::object:
+      return !v.empty();
+    default:
+      return true;
   }
 }
 

@@ -30,10 +30,34 @@ inline constexpr std::size_t max_string_bytes = 4u << 20;
 inline constexpr std::string_view too_large_message = "result is too large (over 4 MiB)";
 
 enum class tok : std::uint8_t {
-  end, number, string, name,
-  dot, lbracket, rbracket, lparen, rparen, lbrace, rbrace, comma, colon, question,
-  plus, minus, star, slash, percent, bang,
-  eq, ne, lt, le, gt, ge, and_and, or_or,
+  end,
+  number,
+  string,
+  name,
+  dot,
+  lbracket,
+  rbracket,
+  lparen,
+  rparen,
+  lbrace,
+  rbrace,
+  comma,
+  colon,
+  question,
+  plus,
+  minus,
+  star,
+  slash,
+  percent,
+  bang,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  and_and,
+  or_or,
 };
 
 struct token {
@@ -44,19 +68,54 @@ struct token {
 };
 
 enum class node_kind : std::uint8_t {
-  literal, name, member, index, call, negate, logical_not, binary, logical_and, logical_or,
-  conditional, array, object,
+  literal,
+  name,
+  member,
+  index,
+  call,
+  negate,
+  logical_not,
+  binary,
+  logical_and,
+  logical_or,
+  conditional,
+  array,
+  object,
 };
 
 enum class binary_op : std::uint8_t { add, sub, mul, div, mod, eq, ne, lt, le, gt, ge };
 
 enum class root_name : std::uint8_t {
-  input, props, steps, item, index, event, run, secrets, unknown,
+  input,
+  props,
+  steps,
+  item,
+  index,
+  event,
+  run,
+  secrets,
+  unknown,
 };
 
 enum class builtin : std::uint8_t {
-  len, upper, lower, trim, contains, starts_with, ends_with, default_, coalesce, to_number,
-  to_string, json, parse_json, now, keys, values, join, split,
+  len,
+  upper,
+  lower,
+  trim,
+  contains,
+  starts_with,
+  ends_with,
+  default_,
+  coalesce,
+  to_number,
+  to_string,
+  json,
+  parse_json,
+  now,
+  keys,
+  values,
+  join,
+  split,
 };
 
 }  // namespace expr_detail
@@ -67,11 +126,11 @@ struct expr_node {
   expr_detail::binary_op op = expr_detail::binary_op::add;        // binary
   expr_detail::root_name root = expr_detail::root_name::unknown;  // name
   expr_detail::builtin fn = expr_detail::builtin::len;            // call
-  std::size_t position = 0;           // absolute 1-based column reported in errors
+  std::size_t position = 0;  // absolute 1-based column reported in errors
   std::size_t height = 1;
-  json value;                         // literal
-  std::string name;                   // name, member field, function name
-  std::vector<std::string> keys;      // object literal keys, parallel to children
+  json value;                     // literal
+  std::string name;               // name, member field, function name
+  std::vector<std::string> keys;  // object literal keys, parallel to children
   std::vector<std::unique_ptr<expr_node>> children;
 };
 
@@ -115,8 +174,7 @@ error make_error(errc code, std::string message, std::size_t position, std::stri
 // text. After an error, next() keeps answering tok::end and `err` holds the error.
 class lexer {
  public:
-  lexer(std::string_view text, std::size_t column_offset)
-      : text_(text), col_(column_offset + 1) {}
+  lexer(std::string_view text, std::size_t column_offset) : text_(text), col_(column_offset + 1) {}
   token next();
   std::optional<error> err;
 

@@ -14,20 +14,31 @@ namespace {
 
 const json* lookup(const scope& s, root_name root) {
   switch (root) {
-    case root_name::input: return s.input;
-    case root_name::props: return s.props;
-    case root_name::steps: return s.steps;
-    case root_name::item: return s.item;
-    case root_name::index: return s.index;
-    case root_name::event: return s.event;
-    case root_name::run: return s.run;
-    case root_name::secrets: return s.secrets;
-    case root_name::unknown: return nullptr;
+    case root_name::input:
+      return s.input;
+    case root_name::props:
+      return s.props;
+    case root_name::steps:
+      return s.steps;
+    case root_name::item:
+      return s.item;
+    case root_name::index:
+      return s.index;
+    case root_name::event:
+      return s.event;
+    case root_name::run:
+      return s.run;
+    case root_name::secrets:
+      return s.secrets;
+    case root_name::unknown:
+      return nullptr;
   }
   return nullptr;
 }
 
-std::string type_of(const json& j) { return std::string(type_name(j)); }
+std::string type_of(const json& j) {
+  return std::string(type_name(j));
+}
 
 // A double result must still be JSON: no infinities, no NaN.
 bool own_double(double d, const expr_node& n, eval_context& cx, value& out) {
@@ -38,17 +49,28 @@ bool own_double(double d, const expr_node& n, eval_context& cx, value& out) {
 
 std::string_view op_text(binary_op op) {
   switch (op) {
-    case binary_op::add: return "+";
-    case binary_op::sub: return "-";
-    case binary_op::mul: return "*";
-    case binary_op::div: return "/";
-    case binary_op::mod: return "%";
-    case binary_op::eq: return "==";
-    case binary_op::ne: return "!=";
-    case binary_op::lt: return "<";
-    case binary_op::le: return "<=";
-    case binary_op::gt: return ">";
-    case binary_op::ge: return ">=";
+    case binary_op::add:
+      return "+";
+    case binary_op::sub:
+      return "-";
+    case binary_op::mul:
+      return "*";
+    case binary_op::div:
+      return "/";
+    case binary_op::mod:
+      return "%";
+    case binary_op::eq:
+      return "==";
+    case binary_op::ne:
+      return "!=";
+    case binary_op::lt:
+      return "<";
+    case binary_op::le:
+      return "<=";
+    case binary_op::gt:
+      return ">";
+    case binary_op::ge:
+      return ">=";
   }
   return "?";
 }
@@ -82,21 +104,26 @@ bool arithmetic(const expr_node& n, const json& a, const json& b, eval_context& 
         if (y == 0) return cx.fail("division by zero", n.position);
         if (y == -1) return out = value::own(std::int64_t{0}), true;  // INT64_MIN % -1 is UB
         return out = value::own(x % y), true;
-      default: break;
+      default:
+        break;
     }
   }
   double p = as_double(a), q = as_double(b);
   switch (n.op) {
-    case binary_op::add: return own_double(p + q, n, cx, out);
-    case binary_op::sub: return own_double(p - q, n, cx, out);
-    case binary_op::mul: return own_double(p * q, n, cx, out);
+    case binary_op::add:
+      return own_double(p + q, n, cx, out);
+    case binary_op::sub:
+      return own_double(p - q, n, cx, out);
+    case binary_op::mul:
+      return own_double(p * q, n, cx, out);
     case binary_op::div:
       if (q == 0) return cx.fail("division by zero", n.position);
       return own_double(p / q, n, cx, out);
     case binary_op::mod:
       if (q == 0) return cx.fail("division by zero", n.position);
       return own_double(std::fmod(p, q), n, cx, out);  // sign of the dividend, as in JavaScript
-    default: break;
+    default:
+      break;
   }
   return cx.fail("internal: bad arithmetic operator", n.position);
 }
@@ -105,7 +132,8 @@ bool add(const expr_node& n, const json& a, const json& b, eval_context& cx, val
   if (a.is_string() || b.is_string()) {
     std::string joined = interpolate(a);
     if (joined.size() <= max_string_bytes) joined += interpolate(b);
-    if (joined.size() > max_string_bytes) return cx.fail(std::string(too_large_message), n.position);
+    if (joined.size() > max_string_bytes)
+      return cx.fail(std::string(too_large_message), n.position);
     out = value::own(std::move(joined));
     return true;
   }
@@ -138,11 +166,20 @@ bool compare(const expr_node& n, const json& a, const json& b, eval_context& cx,
   }
   bool r = false;
   switch (n.op) {
-    case binary_op::lt: r = c < 0; break;
-    case binary_op::le: r = c <= 0; break;
-    case binary_op::gt: r = c > 0; break;
-    case binary_op::ge: r = c >= 0; break;
-    default: break;
+    case binary_op::lt:
+      r = c < 0;
+      break;
+    case binary_op::le:
+      r = c <= 0;
+      break;
+    case binary_op::gt:
+      r = c > 0;
+      break;
+    case binary_op::ge:
+      r = c >= 0;
+      break;
+    default:
+      break;
   }
   out = value::borrow(bool_json(r));
   return true;
@@ -154,14 +191,21 @@ bool eval_binary(const expr_node& n, eval_context& cx, value& out) {
   const json& x = a.get();
   const json& y = b.get();
   switch (n.op) {
-    case binary_op::eq: out = value::borrow(bool_json(same_value(x, y))); return true;
-    case binary_op::ne: out = value::borrow(bool_json(!same_value(x, y))); return true;
+    case binary_op::eq:
+      out = value::borrow(bool_json(same_value(x, y)));
+      return true;
+    case binary_op::ne:
+      out = value::borrow(bool_json(!same_value(x, y)));
+      return true;
     case binary_op::lt:
     case binary_op::le:
     case binary_op::gt:
-    case binary_op::ge: return compare(n, x, y, cx, out);
-    case binary_op::add: return add(n, x, y, cx, out);
-    default: return arithmetic(n, x, y, cx, out);
+    case binary_op::ge:
+      return compare(n, x, y, cx, out);
+    case binary_op::add:
+      return add(n, x, y, cx, out);
+    default:
+      return arithmetic(n, x, y, cx, out);
   }
 }
 
@@ -232,24 +276,31 @@ bool eval_negate(const expr_node& n, eval_context& cx, value& out) {
 
 bool eval(const expr_node& n, eval_context& cx, value& out) {
   switch (n.kind) {
-    case node_kind::literal: out = value::borrow(n.value); return true;
+    case node_kind::literal:
+      out = value::borrow(n.value);
+      return true;
     case node_kind::name: {
       const json* j = lookup(cx.s, n.root);
       if (!j) return cx.fail("unknown name '" + n.name.substr(0, 64) + "'", n.position);
       out = value::borrow(*j);
       return true;
     }
-    case node_kind::member: return eval_member(n, cx, out);
-    case node_kind::index: return eval_index(n, cx, out);
-    case node_kind::call: return call_builtin(n, cx, out);
-    case node_kind::negate: return eval_negate(n, cx, out);
+    case node_kind::member:
+      return eval_member(n, cx, out);
+    case node_kind::index:
+      return eval_index(n, cx, out);
+    case node_kind::call:
+      return call_builtin(n, cx, out);
+    case node_kind::negate:
+      return eval_negate(n, cx, out);
     case node_kind::logical_not: {
       value v;
       if (!eval(*n.children[0], cx, v)) return false;
       out = value::borrow(bool_json(!truthy(v.get())));
       return true;
     }
-    case node_kind::binary: return eval_binary(n, cx, out);
+    case node_kind::binary:
+      return eval_binary(n, cx, out);
     case node_kind::logical_and:
     case node_kind::logical_or: {
       value v;
@@ -295,7 +346,8 @@ bool eval(const expr_node& n, eval_context& cx, value& out) {
 using namespace expr_detail;
 
 result<json> expression::evaluate(const scope& s) const {
-  if (!root_) return make_error(errc::expression_error, "empty expression", column_offset_ + 1, text_);
+  if (!root_)
+    return make_error(errc::expression_error, "empty expression", column_offset_ + 1, text_);
   eval_context cx{s, text_, std::nullopt};
   value out;
   if (!eval(*root_, cx, out)) return std::move(*cx.err);

@@ -91,10 +91,14 @@ class call {
 
   bool run() {
     switch (n_.fn) {
-      case builtin::default_: return default_();
-      case builtin::coalesce: return coalesce();
-      case builtin::now: return give(format_time(cx_.s.now));
-      default: break;
+      case builtin::default_:
+        return default_();
+      case builtin::coalesce:
+        return coalesce();
+      case builtin::now:
+        return give(format_time(cx_.s.now));
+      default:
+        break;
     }
     for (std::size_t i = 0; i < n_.children.size() && i < args_.size(); ++i)
       if (!eval(*n_.children[i], cx_, args_[i])) return false;
@@ -103,15 +107,18 @@ class call {
     switch (n_.fn) {
       case builtin::len:
         if (a.is_string())
-          return give(static_cast<std::int64_t>(count_code_points(a.get_ref<const std::string&>())));
+          return give(
+              static_cast<std::int64_t>(count_code_points(a.get_ref<const std::string&>())));
         if (a.is_array() || a.is_object()) return give(static_cast<std::int64_t>(a.size()));
         return bad("a string, array or object", a);
       case builtin::upper:
-      case builtin::lower: return change_case(a, n_.fn == builtin::upper);
+      case builtin::lower:
+        return change_case(a, n_.fn == builtin::upper);
       case builtin::trim:
         if (!a.is_string()) return bad("a string", a);
         return give(std::string(trim_view(a.get_ref<const std::string&>())));
-      case builtin::contains: return contains(a, b);
+      case builtin::contains:
+        return contains(a, b);
       case builtin::starts_with:
       case builtin::ends_with: {
         if (!a.is_string() || !b.is_string()) return bad2("two strings", a, b);
@@ -122,9 +129,12 @@ class call {
                                                   : s.substr(s.size() - p.size()) == p);
         return give_bool(yes);
       }
-      case builtin::to_number: return to_number(a);
-      case builtin::to_string: return give_string(interpolate(a));
-      case builtin::json: return give_string(dump(a));
+      case builtin::to_number:
+        return to_number(a);
+      case builtin::to_string:
+        return give_string(interpolate(a));
+      case builtin::json:
+        return give_string(dump(a));
       case builtin::parse_json: {
         if (!a.is_string()) return bad("a string", a);
         auto parsed = af::parse_json(a.get_ref<const std::string&>());
@@ -133,10 +143,14 @@ class call {
         return true;
       }
       case builtin::keys:
-      case builtin::values: return keys_or_values(a, n_.fn == builtin::keys);
-      case builtin::join: return join(a, b);
-      case builtin::split: return split(a, b);
-      default: break;
+      case builtin::values:
+        return keys_or_values(a, n_.fn == builtin::keys);
+      case builtin::join:
+        return join(a, b);
+      case builtin::split:
+        return split(a, b);
+      default:
+        break;
     }
     return fail("internal: unknown function");
   }
@@ -220,8 +234,10 @@ class call {
     if (!a.is_object()) return bad("an object", a);
     json out = json::array();
     for (auto it = a.begin(); it != a.end(); ++it) {
-      if (keys) out.push_back(it.key());
-      else out.push_back(*it);
+      if (keys)
+        out.push_back(it.key());
+      else
+        out.push_back(*it);
     }
     return give(std::move(out));
   }

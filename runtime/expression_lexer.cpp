@@ -12,10 +12,18 @@
 namespace af::runtime::expr_detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_name_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || is_digit(c);
+}
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -107,23 +115,40 @@ bool lexer::scan(token& t) {
     return true;
   }
   switch (c) {
-    case '.': return single(t, tok::dot);
-    case '[': return single(t, tok::lbracket);
-    case ']': return single(t, tok::rbracket);
-    case '(': return single(t, tok::lparen);
-    case ')': return single(t, tok::rparen);
-    case '{': return single(t, tok::lbrace);
-    case '}': return single(t, tok::rbrace);
-    case ',': return single(t, tok::comma);
-    case ':': return single(t, tok::colon);
-    case '?': return single(t, tok::question);
-    case '+': return single(t, tok::plus);
-    case '-': return single(t, tok::minus);
-    case '*': return single(t, tok::star);
-    case '/': return single(t, tok::slash);
-    case '%': return single(t, tok::percent);
-    case '<': return pair(t, '=', tok::le, tok::lt);
-    case '>': return pair(t, '=', tok::ge, tok::gt);
+    case '.':
+      return single(t, tok::dot);
+    case '[':
+      return single(t, tok::lbracket);
+    case ']':
+      return single(t, tok::rbracket);
+    case '(':
+      return single(t, tok::lparen);
+    case ')':
+      return single(t, tok::rparen);
+    case '{':
+      return single(t, tok::lbrace);
+    case '}':
+      return single(t, tok::rbrace);
+    case ',':
+      return single(t, tok::comma);
+    case ':':
+      return single(t, tok::colon);
+    case '?':
+      return single(t, tok::question);
+    case '+':
+      return single(t, tok::plus);
+    case '-':
+      return single(t, tok::minus);
+    case '*':
+      return single(t, tok::star);
+    case '/':
+      return single(t, tok::slash);
+    case '%':
+      return single(t, tok::percent);
+    case '<':
+      return pair(t, '=', tok::le, tok::lt);
+    case '>':
+      return pair(t, '=', tok::ge, tok::gt);
     case '=':
       if (peek(1) != '=') return fail("unexpected '='; compare with '=='", col_);
       if (peek(2) == '=') return fail("there is no '==='; '==' never converts types", col_);
@@ -144,7 +169,8 @@ bool lexer::scan(token& t) {
       t.kind = tok::or_or;
       advance(2);
       return true;
-    default: return fail("unexpected " + describe_char(text_, i_), col_);
+    default:
+      return fail("unexpected " + describe_char(text_, i_), col_);
   }
 }
 
@@ -226,20 +252,39 @@ bool lexer::escape(std::string& out, std::size_t quote_position) {
   if (i_ >= text_.size()) return fail("unterminated string", quote_position);
   char c = text_[i_];
   switch (c) {
-    case 'n': out.push_back('\n'); break;
-    case 't': out.push_back('\t'); break;
-    case 'r': out.push_back('\r'); break;
-    case 'b': out.push_back('\b'); break;
-    case 'f': out.push_back('\f'); break;
-    case '/': out.push_back('/'); break;
-    case '\\': out.push_back('\\'); break;
-    case '\'': out.push_back('\''); break;
-    case '"': out.push_back('"'); break;
+    case 'n':
+      out.push_back('\n');
+      break;
+    case 't':
+      out.push_back('\t');
+      break;
+    case 'r':
+      out.push_back('\r');
+      break;
+    case 'b':
+      out.push_back('\b');
+      break;
+    case 'f':
+      out.push_back('\f');
+      break;
+    case '/':
+      out.push_back('/');
+      break;
+    case '\\':
+      out.push_back('\\');
+      break;
+    case '\'':
+      out.push_back('\'');
+      break;
+    case '"':
+      out.push_back('"');
+      break;
     case 'u': {
       advance(1);
       std::uint32_t cp = 0;
       if (!hex4(cp, position)) return false;
-      if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("invalid \\u escape (lone surrogate)", position);
+      if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return fail("invalid \\u escape (lone surrogate)", position);
       if (cp >= 0xD800 && cp <= 0xDBFF) {
         std::uint32_t low = 0;
         if (peek() != '\\' || peek(1) != 'u')

@@ -205,8 +205,8 @@ class parser {
         return operand;
       }
     }
-    node_ptr n = make(op.kind == tok::bang ? node_kind::logical_not : node_kind::negate,
-                      op.position);
+    node_ptr n =
+        make(op.kind == tok::bang ? node_kind::logical_not : node_kind::negate, op.position);
     if (!adopt(*n, std::move(operand))) return nullptr;
     return n;
   }
@@ -249,16 +249,20 @@ class parser {
         take();
         return n;
       }
-      case tok::name: return name();
+      case tok::name:
+        return name();
       case tok::lparen: {
         take();
         node_ptr inner = expression();
         if (!inner || !expect(tok::rparen, ")")) return nullptr;
         return inner;
       }
-      case tok::lbracket: return array();
-      case tok::lbrace: return object();
-      default: return unexpected();
+      case tok::lbracket:
+        return array();
+      case tok::lbrace:
+        return object();
+      default:
+        return unexpected();
     }
   }
 
@@ -289,8 +293,7 @@ class parser {
                              ? std::to_string(info->min_args)
                              : "at least " + std::to_string(info->min_args);
       return fail(word + "() takes " + want + " argument" + (info->min_args == 1 ? "" : "s") +
-                      ", got " +
-                      std::to_string(got),
+                      ", got " + std::to_string(got),
                   t.position);
     }
     return n;

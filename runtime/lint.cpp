@@ -166,10 +166,10 @@ std::vector<problem> lint(const json& definition, const limits& lim) {
   if (ctx.problems.size() > max_problems) {
     const auto total = ctx.problems.size();
     ctx.problems.resize(max_problems);
-    ctx.problems.push_back({"", std::string(problem_code::limit_exceeded),
-                            std::to_string(total - max_problems) +
-                                " more problems not shown; fix these first",
-                            std::nullopt});
+    ctx.problems.push_back(
+        {"", std::string(problem_code::limit_exceeded),
+         std::to_string(total - max_problems) + " more problems not shown; fix these first",
+         std::nullopt});
   }
   return std::move(ctx.problems);
 }

@@ -21,9 +21,12 @@ std::string pointer_append(std::string_view base, std::string_view token) {
   std::string out(base);
   out.push_back('/');
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out.push_back(c);
   }
   return out;
 }

@@ -10,7 +10,9 @@ namespace {
 
 using expr_detail::make_error;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 bool blank(std::string_view s) {
   for (char c : s)
@@ -94,10 +96,10 @@ result<template_string> template_string::parse(std::string_view text,
     }
     std::string_view expr_text = text.substr(start, close - start);
     if (expr_text.size() > max_expression_bytes) {
-      return make_error(errc::limit_exceeded,
-                        "expression is longer than " + std::to_string(max_expression_bytes) +
-                            " bytes",
-                        open_col, expr_text);
+      return make_error(
+          errc::limit_exceeded,
+          "expression is longer than " + std::to_string(max_expression_bytes) + " bytes", open_col,
+          expr_text);
     }
     if (blank(expr_text))
       return make_error(errc::expression_error, "empty expression", open_col, expr_text);
@@ -113,8 +115,10 @@ result<template_string> template_string::parse(std::string_view text,
   std::size_t exprs = 0;
   bool only_blank = true;
   for (const auto& p : t.pieces_) {
-    if (p.expr) ++exprs;
-    else if (!blank(p.literal)) only_blank = false;
+    if (p.expr)
+      ++exprs;
+    else if (!blank(p.literal))
+      only_blank = false;
   }
   t.single_ = exprs == 1 && only_blank;
   if (t.single_) {
@@ -143,14 +147,16 @@ result<json> template_string::render(const scope& s) const {
       for (std::size_t j = 0; j < k; ++j)
         column += pieces_[j].expr ? 4 + expr_detail::count_code_points(pieces_[j].expr->text())
                                   : expr_detail::count_code_points(pieces_[j].literal);
-      return make_error(errc::expression_error, std::string(expr_detail::too_large_message),
-                        column, p.expr->text());
+      return make_error(errc::expression_error, std::string(expr_detail::too_large_message), column,
+                        p.expr->text());
     }
   }
   return json(std::move(out));
 }
 
-bool template_string::is_single_expression() const { return single_; }
+bool template_string::is_single_expression() const {
+  return single_;
+}
 
 bool template_string::has_expressions() const {
   for (const auto& p : pieces_)
@@ -207,8 +213,7 @@ struct slot_finder {
 
 }  // namespace
 
-result<template_value> template_value::parse(const json& value,
-                                              std::size_t max_expression_bytes) {
+result<template_value> template_value::parse(const json& value, std::size_t max_expression_bytes) {
   template_value t;
   slot_finder finder{max_expression_bytes, t.slots_};
   auto r = finder.walk(value, "", 1);

@@ -30,7 +30,7 @@ class template_string {
 
  private:
   struct piece {
-    std::string literal;                  // used when !expr
+    std::string literal;  // used when !expr
     std::optional<expression> expr;
   };
   std::vector<piece> pieces_;
@@ -46,7 +46,7 @@ class template_value {
   std::vector<reference> references() const;
 
  private:
-  json shape_;                               // the value with templated strings left in place
+  json shape_;  // the value with templated strings left in place
   std::vector<std::pair<json::json_pointer, template_string>> slots_;
 };
 

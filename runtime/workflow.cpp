@@ -6,20 +6,28 @@ namespace et = workflow_event_type;
 
 std::string_view to_string(workflow_status s) {
   switch (s) {
-    case workflow_status::draft: return "draft";
-    case workflow_status::active: return "active";
-    case workflow_status::paused: return "paused";
-    case workflow_status::archived: return "archived";
+    case workflow_status::draft:
+      return "draft";
+    case workflow_status::active:
+      return "active";
+    case workflow_status::paused:
+      return "paused";
+    case workflow_status::archived:
+      return "archived";
   }
   return "draft";
 }
 
 std::string_view to_string(pause_reason r) {
   switch (r) {
-    case pause_reason::none: return "none";
-    case pause_reason::manual: return "manual";
-    case pause_reason::consecutive_failures: return "consecutive_failures";
-    case pause_reason::credits_exhausted: return "credits_exhausted";
+    case pause_reason::none:
+      return "none";
+    case pause_reason::manual:
+      return "manual";
+    case pause_reason::consecutive_failures:
+      return "consecutive_failures";
+    case pause_reason::credits_exhausted:
+      return "credits_exhausted";
   }
   return "none";
 }
@@ -34,8 +42,8 @@ std::optional<workflow_status> parse_workflow_status(std::string_view s) {
 namespace {
 
 std::optional<pause_reason> parse_reason(std::string_view s) {
-  for (auto r : {pause_reason::manual, pause_reason::consecutive_failures,
-                 pause_reason::credits_exhausted})
+  for (auto r :
+       {pause_reason::manual, pause_reason::consecutive_failures, pause_reason::credits_exhausted})
     if (to_string(r) == s) return r;
   return std::nullopt;
 }
@@ -64,7 +72,9 @@ result<events> decide_publish(const workflow_state& s, const workflow_command& c
 
 }  // namespace
 
-const workflow_version* workflow_state::live() const { return version(live_version); }
+const workflow_version* workflow_state::live() const {
+  return version(live_version);
+}
 
 const workflow_version* workflow_state::version(int number) const {
   if (number < 1 || static_cast<std::size_t>(number) > versions.size()) return nullptr;
@@ -120,7 +130,8 @@ result<std::vector<workflow_event>> decide(const workflow_state& s, const workfl
     case k::remove:
       return events{event(et::deleted)};
     case k::apply:
-    case k::create_only: break;
+    case k::create_only:
+      break;
   }
   return error(errc::internal, "unhandled workflow command");
 }

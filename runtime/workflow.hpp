@@ -62,15 +62,16 @@ struct workflow_state {
 
 // Event type names, as stored in the log (docs/storage-format.md lists them).
 namespace workflow_event_type {
-inline constexpr std::string_view created = "workflow.created";            // {definition}
-inline constexpr std::string_view draft_saved = "workflow.draft_saved";    // {definition}
-inline constexpr std::string_view published = "workflow.published";       // {version, definition, webhook_token}
+inline constexpr std::string_view created = "workflow.created";          // {definition}
+inline constexpr std::string_view draft_saved = "workflow.draft_saved";  // {definition}
+inline constexpr std::string_view published =
+    "workflow.published";  // {version, definition, webhook_token}
 inline constexpr std::string_view draft_discarded = "workflow.draft_discarded";  // {}
-inline constexpr std::string_view rolled_back = "workflow.rolled_back";    // {version}
-inline constexpr std::string_view paused = "workflow.paused";              // {reason}
-inline constexpr std::string_view resumed = "workflow.resumed";            // {}
-inline constexpr std::string_view archived = "workflow.archived";          // {}
-inline constexpr std::string_view deleted = "workflow.deleted";            // {}
+inline constexpr std::string_view rolled_back = "workflow.rolled_back";          // {version}
+inline constexpr std::string_view paused = "workflow.paused";                    // {reason}
+inline constexpr std::string_view resumed = "workflow.resumed";                  // {}
+inline constexpr std::string_view archived = "workflow.archived";                // {}
+inline constexpr std::string_view deleted = "workflow.deleted";                  // {}
 }  // namespace workflow_event_type
 
 struct workflow_event {
@@ -79,12 +80,12 @@ struct workflow_event {
 };
 
 enum class workflow_command_kind {
-  apply,          // create, or replace the draft (definition: already linted)
-  create_only,    // create; conflict when it exists (duplicate's target)
-  publish,        // webhook_token: the new token
-  rollback,       // version
+  apply,        // create, or replace the draft (definition: already linted)
+  create_only,  // create; conflict when it exists (duplicate's target)
+  publish,      // webhook_token: the new token
+  rollback,     // version
   discard_draft,
-  pause,          // reason
+  pause,  // reason
   resume,
   archive,
   remove,
@@ -101,7 +102,8 @@ struct workflow_command {
 // The events `cmd` causes in `state` (possibly none: asking for the state it is already in).
 // Errors: not_found (no such workflow or version), conflict (wrong state: archived, never
 // published, no draft, id taken).
-result<std::vector<workflow_event>> decide(const workflow_state& state, const workflow_command& cmd);
+result<std::vector<workflow_event>> decide(const workflow_state& state,
+                                           const workflow_command& cmd);
 
 // Moves `state` by one event of its stream. Errors (errc::corruption) mean the log holds an
 // event this state cannot take: a broken invariant, never user input.

@@ -91,7 +91,8 @@ json versions_page(const workflow_state& s, std::size_t limit, std::optional<int
 std::optional<json> version_view(const workflow_state& s, int number) {
   const auto* v = s.version(number);
   if (!v) return std::nullopt;
-  return json{{"version", v->number}, {"published_at", format_time(v->published_at)},
+  return json{{"version", v->number},
+              {"published_at", format_time(v->published_at)},
               {"definition", v->definition}};
 }
 

@@ -27,11 +27,11 @@ namespace af::storage {
 enum class durability { sync, async };
 
 struct event {
-  std::string stream;      // owner's stream name; no '\0', at most 256 bytes
-  std::uint64_t seq = 0;   // 1-based position in the stream
-  std::string type;        // "workflow.published", "run.created", ...
-  millis time = 0;         // when the owner decided it
-  std::string data;        // compact JSON
+  std::string stream;     // owner's stream name; no '\0', at most 256 bytes
+  std::uint64_t seq = 0;  // 1-based position in the stream
+  std::string type;       // "workflow.published", "run.created", ...
+  millis time = 0;        // when the owner decided it
+  std::string data;       // compact JSON
 };
 
 // Secondary records live in spaces; a byte value per space is part of the storage format.

@@ -17,7 +17,9 @@ std::string write_file(const temp_dir& dir, const std::string& name, const std::
   return path;
 }
 
-bool mentions(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+bool mentions(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
 
 }  // namespace
 
@@ -42,9 +44,10 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_a_message) {
 
 BOOST_AUTO_TEST_CASE(a_config_with_api_keys_is_refused_until_authentication_exists) {
   temp_dir dir;
-  auto cfg = write_file(dir, "af.json",
-                        R"({"api_keys": [{"key": "k1", "workspace": "default", "role": "admin"}]})");
-  auto r = run_command({binary_path(), "serve", "--config", cfg, "--data-dir", (dir.path() / "data").string()});
+  auto cfg = write_file(
+      dir, "af.json", R"({"api_keys": [{"key": "k1", "workspace": "default", "role": "admin"}]})");
+  auto r = run_command(
+      {binary_path(), "serve", "--config", cfg, "--data-dir", (dir.path() / "data").string()});
   BOOST_TEST(r.exit_code != 0);
   BOOST_TEST(mentions(r.output, "api_keys"));
   BOOST_TEST(!std::filesystem::exists(dir.path() / "data"));  // refused before touching anything
@@ -52,19 +55,23 @@ BOOST_AUTO_TEST_CASE(a_config_with_api_keys_is_refused_until_authentication_exis
 
 BOOST_AUTO_TEST_CASE(config_files_with_unknown_keys_or_bad_json_are_refused) {
   temp_dir dir;
-  auto typo = run_command({binary_path(), "serve", "--config", write_file(dir, "a.json", R"({"durabilty": "sync"})")});
+  auto typo = run_command(
+      {binary_path(), "serve", "--config", write_file(dir, "a.json", R"({"durabilty": "sync"})")});
   BOOST_TEST(typo.exit_code == 2);
   BOOST_TEST(mentions(typo.output, "durabilty"));
-  auto broken = run_command({binary_path(), "serve", "--config", write_file(dir, "b.json", "{\"listen\": ")});
+  auto broken =
+      run_command({binary_path(), "serve", "--config", write_file(dir, "b.json", "{\"listen\": ")});
   BOOST_TEST(broken.exit_code == 2);
-  auto missing = run_command({binary_path(), "serve", "--config", (dir.path() / "none.json").string()});
+  auto missing =
+      run_command({binary_path(), "serve", "--config", (dir.path() / "none.json").string()});
   BOOST_TEST(missing.exit_code == 2);
   BOOST_TEST(mentions(missing.output, "cannot read config file"));
 }
 
 BOOST_AUTO_TEST_CASE(config_file_values_apply_and_flags_win) {
   temp_dir dir;
-  auto cfg = write_file(dir, "c.json", R"({"durability": "async", "data_dir": "/nonexistent/never"})");
+  auto cfg =
+      write_file(dir, "c.json", R"({"durability": "async", "data_dir": "/nonexistent/never"})");
   node_process node(binary_path(), dir.path() / "data", {"--config", cfg});
   BOOST_REQUIRE(node.start());  // --data-dir (a flag) wins over the file's data_dir
   auto r = node.client()->Get("/v1/node");

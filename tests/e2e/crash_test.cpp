@@ -17,13 +17,14 @@ using namespace af::e2e;
 namespace {
 
 std::string definition(int value) {
-  return R"({"steps": [{"id": "a", "kind": "transform", "with": {"value": )" + std::to_string(value) + "}}]}";
+  return R"({"steps": [{"id": "a", "kind": "transform", "with": {"value": )" +
+         std::to_string(value) + "}}]}";
 }
 
 struct acknowledged {
   std::mutex mu;
-  std::vector<std::pair<std::string, int>> drafts;   // (id, value) answered 200/201
-  std::vector<std::string> published;                // answered 201
+  std::vector<std::pair<std::string, int>> drafts;  // (id, value) answered 200/201
+  std::vector<std::string> published;               // answered 201
   void draft(const std::string& id, int v) {
     std::lock_guard l(mu);
     drafts.emplace_back(id, v);
@@ -45,7 +46,8 @@ void write_until_killed(int port, int writer, int round, acknowledged& acks) {
   c.set_read_timeout(5);
   c.set_keep_alive(true);
   for (int i = 0;; ++i) {
-    std::string id = "r" + std::to_string(round) + "-w" + std::to_string(writer) + "-" + std::to_string(i);
+    std::string id =
+        "r" + std::to_string(round) + "-w" + std::to_string(writer) + "-" + std::to_string(i);
     int value = round * 100000 + writer * 1000 + i;
     auto put = c.Put(("/v1/workflows/" + id).c_str(), definition(value), "application/json");
     if (!put) return;
@@ -65,7 +67,8 @@ BOOST_AUTO_TEST_CASE(sigkill_during_a_write_burst_loses_no_acknowledged_change) 
   for (int round = 0; round < 3; ++round) {
     BOOST_REQUIRE(node.start());
     std::vector<std::thread> writers;
-    for (int w = 0; w < 8; ++w) writers.emplace_back(write_until_killed, node.port(), w, round, std::ref(acks));
+    for (int w = 0; w < 8; ++w)
+      writers.emplace_back(write_until_killed, node.port(), w, round, std::ref(acks));
     // Kill while the writers are busy: after this round's share of acknowledged changes.
     const std::size_t target = acks.total() + 150;
     BOOST_REQUIRE(wait_until([&] { return acks.total() >= target; }, std::chrono::seconds(60)));
@@ -96,7 +99,8 @@ BOOST_AUTO_TEST_CASE(sigkill_during_a_write_burst_loses_no_acknowledged_change) 
     BOOST_TEST((*body)["live_version"] == 1, id);
   }
   BOOST_TEST(checked + acks.published.size() >= 450u);
-  BOOST_TEST_MESSAGE("checked " << acks.drafts.size() << " acknowledged drafts and " << acks.published.size()
+  BOOST_TEST_MESSAGE("checked " << acks.drafts.size() << " acknowledged drafts and "
+                                << acks.published.size()
                                 << " acknowledged publishes after 3 SIGKILLs");
 }
 
@@ -143,5 +147,6 @@ BOOST_AUTO_TEST_CASE(readyz_and_the_api_answer_503_until_replay_finished) {
       },
       std::chrono::seconds(30)));
   BOOST_TEST(ready == 1);
-  BOOST_TEST_MESSAGE("saw " << not_ready << " not-ready answers before replay of 2000 events finished");
+  BOOST_TEST_MESSAGE("saw " << not_ready
+                            << " not-ready answers before replay of 2000 events finished");
 }

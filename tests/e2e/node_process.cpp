@@ -26,7 +26,8 @@ using namespace std::chrono;
 
 temp_dir::temp_dir() {
   std::random_device rd;
-  path_ = fs::temp_directory_path() / ("actorflow-e2e-" + std::to_string(rd()) + std::to_string(::getpid()));
+  path_ = fs::temp_directory_path() /
+          ("actorflow-e2e-" + std::to_string(rd()) + std::to_string(::getpid()));
   fs::create_directories(path_);
 }
 
@@ -51,8 +52,10 @@ pid_t spawn(std::vector<std::string> args, const fs::path& out_file, bool stderr
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 2, out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (stderr_only) posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  else posix_spawn_file_actions_adddup2(&fa, 2, 1);
+  if (stderr_only)
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  else
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
   pid_t pid = -1;
   rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -117,8 +120,8 @@ bool node_process::start_listening(seconds deadline) {
 bool node_process::launch(seconds deadline) {
   ++starts_;
   // Port 0: the node picks a free port and logs it; we read it from the log.
-  std::vector<std::string> args = {binary_, "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                                   data_dir_.string()};
+  std::vector<std::string> args = {binary_,       "serve",      "--listen",
+                                   "127.0.0.1:0", "--data-dir", data_dir_.string()};
   args.insert(args.end(), extra_.begin(), extra_.end());
   const auto log_offset = fs::exists(log_file_) ? fs::file_size(log_file_) : 0;
   int rc = 0;
@@ -224,8 +227,10 @@ raw_answer raw_request(int port, const std::string& bytes, milliseconds deadline
     }
     if (writing && (p.revents & POLLOUT)) {
       ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n < 0) writing = false;  // the server stopped reading (e.g. after a 413)
-      else sent += static_cast<std::size_t>(n);
+      if (n < 0)
+        writing = false;  // the server stopped reading (e.g. after a 413)
+      else
+        sent += static_cast<std::size_t>(n);
       if (sent == bytes.size()) writing = false;
     }
     if (p.revents & (POLLERR | POLLHUP)) {

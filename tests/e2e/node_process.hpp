@@ -30,7 +30,8 @@ class temp_dir {
 class node_process {
  public:
   // `binary`: path of the actorflow executable (tests get it from argv / an env variable).
-  node_process(std::string binary, std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  node_process(std::string binary, std::filesystem::path data_dir,
+               std::vector<std::string> extra_args = {});
   ~node_process();  // SIGKILLs a node still running
 
   // Starts the node and waits (deadline) until /readyz answers 200. Returns false, with the
@@ -46,7 +47,7 @@ class node_process {
   // The exit status (waitpid form) when start() failed because the node exited.
   int exit_status() const { return exit_status_; }
   pid_t pid() const { return pid_; }
-  std::string log_text() const;  // everything the node wrote to stderr so far
+  std::string log_text() const;                     // everything the node wrote to stderr so far
   std::unique_ptr<httplib::Client> client() const;  // keep-alive client with 10 s timeouts
 
  private:
@@ -78,10 +79,10 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds dea
 // Sends raw bytes on a fresh connection and reads the answer until the server closes the
 // connection, a complete response (by Content-Length) arrived, or `deadline` passed.
 struct raw_answer {
-  int status = 0;            // 0: no HTTP answer
-  std::string head;          // status line and headers
+  int status = 0;    // 0: no HTTP answer
+  std::string head;  // status line and headers
   std::string body;
-  bool closed = false;       // the server closed the connection
+  bool closed = false;  // the server closed the connection
 };
 raw_answer raw_request(int port, const std::string& bytes,
                        std::chrono::milliseconds deadline = std::chrono::seconds(10));

@@ -95,16 +95,19 @@ BOOST_AUTO_TEST_CASE(apply_get_publish_version_rollback_round_trip) {
   BOOST_TEST(rolled.status == 200);
   BOOST_TEST(rolled.body["live_version"] == 1);
   BOOST_TEST(call(*http, "POST", "/v1/workflows/flow/rollback", R"({"version": 5})").status == 404);
-  BOOST_TEST(call(*http, "POST", "/v1/workflows/flow/rollback", R"({"version": "1"})").status == 400);
+  BOOST_TEST(call(*http, "POST", "/v1/workflows/flow/rollback", R"({"version": "1"})").status ==
+             400);
 }
 
 BOOST_AUTO_TEST_CASE(put_refuses_invalid_definitions_with_every_problem_and_keeps_nothing) {
-  auto bad = call(*http, "PUT", "/v1/workflows/broken",
-                  R"({"retires": 3, "steps": [{"id": "a", "kind": "nope"}, {"id": "a", "kind": "transform", "with": {"value": 1}}]})");
+  auto bad = call(
+      *http, "PUT", "/v1/workflows/broken",
+      R"({"retires": 3, "steps": [{"id": "a", "kind": "nope"}, {"id": "a", "kind": "transform", "with": {"value": 1}}]})");
   BOOST_TEST(bad.status == 422);
   BOOST_TEST(bad.body["error"]["code"] == "invalid_definition");
   BOOST_TEST(bad.body["error"]["details"].size() >= 3u);
-  for (const auto& p : bad.body["error"]["details"]) BOOST_TEST(p["path"].get<std::string>().size() > 0u);
+  for (const auto& p : bad.body["error"]["details"])
+    BOOST_TEST(p["path"].get<std::string>().size() > 0u);
   BOOST_TEST(call(*http, "GET", "/v1/workflows/broken").status == 404);
 
   auto lint_ok = call(*http, "POST", "/v1/workflows/lint", definition("x", 1));
@@ -153,7 +156,8 @@ BOOST_AUTO_TEST_CASE(duplicate_copies_the_live_definition_into_a_new_draft) {
   BOOST_TEST(copy.body["draft"]["steps"][0]["with"]["value"] == 7);
   BOOST_TEST(call(*http, "POST", "/v1/workflows/src/duplicate", R"({"id": "copy"})").status == 409);
   BOOST_TEST(call(*http, "POST", "/v1/workflows/nope/duplicate", R"({"id": "x"})").status == 404);
-  BOOST_TEST(call(*http, "POST", "/v1/workflows/src/duplicate", R"({"id": "Bad Id"})").status == 400);
+  BOOST_TEST(call(*http, "POST", "/v1/workflows/src/duplicate", R"({"id": "Bad Id"})").status ==
+             400);
 }
 
 BOOST_AUTO_TEST_CASE(list_filters_and_pages_newest_first_with_signed_cursors) {
@@ -200,7 +204,8 @@ BOOST_AUTO_TEST_CASE(schema_node_health_and_readiness) {
   BOOST_TEST(schema.status == 200);
   BOOST_TEST(schema.body["$schema"] == "https://json-schema.org/draft/2020-12/schema");
   auto node = call(*http, "GET", "/v1/node");
-  for (const char* f : {"version", "node_id", "durability", "data_dir", "started_at", "uptime_s", "replay"})
+  for (const char* f :
+       {"version", "node_id", "durability", "data_dir", "started_at", "uptime_s", "replay"})
     BOOST_TEST(node.body.contains(f), f);
   BOOST_TEST(node.body["durability"] == "sync");
   BOOST_TEST(call(*http, "GET", "/healthz").status == 200);
@@ -213,7 +218,8 @@ BOOST_AUTO_TEST_CASE(webhook_token_is_revealed_by_publish_only_and_changes_each_
   auto p1 = call(*http, "POST", "/v1/workflows/hook/publish");
   std::string url1 = p1.body["webhook_url"];
   // The default public URL names the bound port, not the configured 0.
-  BOOST_TEST(url1.rfind("http://127.0.0.1:" + std::to_string(node.port()) + "/hooks/hook/", 0) == 0);
+  BOOST_TEST(url1.rfind("http://127.0.0.1:" + std::to_string(node.port()) + "/hooks/hook/", 0) ==
+             0);
   BOOST_TEST(url1.find("***") == std::string::npos);
   auto got = call(*http, "GET", "/v1/workflows/hook");
   BOOST_TEST(got.body["webhook_url"].get<std::string>().find("***") != std::string::npos);

@@ -9,8 +9,10 @@
 #include "runtime/template.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const af::json input = af::json::parse(R"({"a": 1, "b": "x", "c": [1, 2, {"d": null}], "e": {"f": 2.5}})");
-  static const af::json steps = af::json::parse(R"({"s": {"output": {"v": [1, "2"]}, "status": "succeeded"}})");
+  static const af::json input =
+      af::json::parse(R"({"a": 1, "b": "x", "c": [1, 2, {"d": null}], "e": {"f": 2.5}})");
+  static const af::json steps =
+      af::json::parse(R"({"s": {"output": {"v": [1, "2"]}, "status": "succeeded"}})");
   af::runtime::scope sc;
   sc.input = &input;
   sc.props = &input;

@@ -132,8 +132,10 @@ BOOST_AUTO_TEST_CASE(concurrent_commands_on_one_workflow_apply_in_a_consistent_o
       for (int i = 1; i <= 10; ++i) {
         if (!api.send(apply_req("w", t * 100 + i)).has_value()) ++failures;
         auto p = api.send(simple("w", workflow_command_kind::publish));
-        if (!p.has_value()) ++failures;
-        else if (p->created) ++published;
+        if (!p.has_value())
+          ++failures;
+        else if (p->created)
+          ++published;
       }
     });
   for (auto& t : threads) t.join();
@@ -155,7 +157,8 @@ BOOST_AUTO_TEST_CASE(duplicate_and_list_paging_through_the_node_actor) {
   for (int i = 0; i < 5; ++i) {
     BOOST_REQUIRE(api.send(apply_req("w" + std::to_string(i), i)).has_value());
   }
-  BOOST_TEST(api.duplicate({"default", "w1", "copy"}).error().code == errc::conflict);  // never published
+  BOOST_TEST(api.duplicate({"default", "w1", "copy"}).error().code ==
+             errc::conflict);  // never published
   BOOST_REQUIRE(api.send(simple("w1", workflow_command_kind::publish)).has_value());
   auto copy = api.duplicate({"default", "w1", "copy"});
   BOOST_REQUIRE(copy.has_value());

@@ -59,7 +59,8 @@ BOOST_AUTO_TEST_CASE(rejects_truncated_json_and_invalid_utf8) {
 }
 
 BOOST_AUTO_TEST_CASE(same_value_ignores_key_order_and_number_representation) {
-  BOOST_TEST(af::same_value(json::parse(R"({"a":1,"b":[1,2]})"), json::parse(R"({"b":[1,2.0],"a":1.0})")));
+  BOOST_TEST(
+      af::same_value(json::parse(R"({"a":1,"b":[1,2]})"), json::parse(R"({"b":[1,2.0],"a":1.0})")));
   BOOST_TEST(!af::same_value(json::parse(R"({"a":1})"), json::parse(R"({"a":"1"})")));
   BOOST_TEST(!af::same_value(json::parse(R"([1,2])"), json::parse(R"([2,1])")));
 }

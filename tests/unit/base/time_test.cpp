@@ -27,7 +27,8 @@ BOOST_AUTO_TEST_CASE(parses_durations_of_every_unit) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_malformed_durations) {
-  for (const char* bad : {"", "s", "10", "1.5s", "-1s", "10 s", "10sec", "99999999999999999999d", "1w"})
+  for (const char* bad :
+       {"", "s", "10", "1.5s", "-1s", "10 s", "10sec", "99999999999999999999d", "1w"})
     BOOST_TEST(!af::parse_duration(bad), bad);
 }
 

@@ -32,11 +32,11 @@ BOOST_AUTO_TEST_CASE(file_values_are_read_and_flags_win) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keys_and_bad_values_are_refused_with_the_field_named) {
-  for (const char* bad : {R"({"listen": 5})", R"({"lisen": "x:1"})", R"({"durability": "fast"})",
-                          R"({"limits": {"steps": 0}})", R"({"limits": {"stepz": 5}})",
-                          R"({"listen": "nohost"})", R"({"listen": "h:99999"})", R"([])",
-                          R"({"api_keys": [{"key": "k", "workspace": 1}]})", R"({"api_keys": [5]})",
-                          R"({"api_keys": {"key": "k"}})"}) {
+  for (const char* bad :
+       {R"({"listen": 5})", R"({"lisen": "x:1"})", R"({"durability": "fast"})",
+        R"({"limits": {"steps": 0}})", R"({"limits": {"stepz": 5}})", R"({"listen": "nohost"})",
+        R"({"listen": "h:99999"})", R"([])", R"({"api_keys": [{"key": "k", "workspace": 1}]})",
+        R"({"api_keys": [5]})", R"({"api_keys": {"key": "k"}})"}) {
     auto o = from_json(json::parse(bad));
     BOOST_TEST(!o.has_value(), bad);
   }
@@ -45,7 +45,8 @@ BOOST_AUTO_TEST_CASE(unknown_keys_and_bad_values_are_refused_with_the_field_name
 }
 
 BOOST_AUTO_TEST_CASE(a_config_with_api_keys_is_refused_until_authentication_exists) {
-  auto doc = from_json(json::parse(R"({"api_keys": [{"key": "k", "workspace": "w", "role": "admin"}]})"));
+  auto doc =
+      from_json(json::parse(R"({"api_keys": [{"key": "k", "workspace": "w", "role": "admin"}]})"));
   BOOST_REQUIRE(doc.has_value());
   BOOST_TEST(doc->api_keys.size() == 1u);
   auto refused = validate(*doc);

@@ -25,7 +25,8 @@ BOOST_AUTO_TEST_CASE(forged_altered_or_foreign_cursors_are_refused) {
   std::string altered = c;
   altered[0] = altered[0] == 'A' ? 'B' : 'A';
   BOOST_TEST(!codec.decode("workflows", altered).has_value());
-  for (std::string bad : std::vector<std::string>{"", ".", "abc", "abc.def", "!!!.???", std::string(600, 'A') + ".x"})
+  for (std::string bad :
+       std::vector<std::string>{"", ".", "abc", "abc.def", "!!!.???", std::string(600, 'A') + ".x"})
     BOOST_TEST(!codec.decode("workflows", bad).has_value(), bad.substr(0, 20));
 }
 

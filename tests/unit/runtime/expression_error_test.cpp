@@ -248,8 +248,7 @@ BOOST_AUTO_TEST_CASE(names_with_a_null_scope_pointer_are_unknown) {
       BOOST_REQUIRE(e.has_value());
       auto v = e->evaluate(empty);
       BOOST_REQUIRE(!v.has_value());
-      check_error(v.error(), errc::expression_error, std::string("unknown name '") + name + "'",
-                  3);
+      check_error(v.error(), errc::expression_error, std::string("unknown name '") + name + "'", 3);
       BOOST_TEST(e->evaluate(full.s).has_value());
     }
   }

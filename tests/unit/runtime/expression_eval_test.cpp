@@ -358,21 +358,27 @@ void run_table(const std::vector<row>& rows) {
 
 BOOST_AUTO_TEST_SUITE(expression_values)
 
-BOOST_AUTO_TEST_CASE(literals_evaluate_to_their_json_values) { run_table(literals); }
+BOOST_AUTO_TEST_CASE(literals_evaluate_to_their_json_values) {
+  run_table(literals);
+}
 BOOST_AUTO_TEST_CASE(member_and_index_access_reads_the_scope_and_gives_null_when_missing) {
   run_table(field_access);
 }
 BOOST_AUTO_TEST_CASE(arithmetic_keeps_integers_exact_and_overflows_to_double) {
   run_table(arithmetic);
 }
-BOOST_AUTO_TEST_CASE(plus_joins_strings_and_concatenates_arrays) { run_table(strings_and_arrays); }
+BOOST_AUTO_TEST_CASE(plus_joins_strings_and_concatenates_arrays) {
+  run_table(strings_and_arrays);
+}
 BOOST_AUTO_TEST_CASE(equality_is_deep_and_never_coerces_and_ordering_is_typed) {
   run_table(comparisons);
 }
 BOOST_AUTO_TEST_CASE(logic_returns_booleans_short_circuits_and_follows_js_precedence) {
   run_table(logic);
 }
-BOOST_AUTO_TEST_CASE(every_function_computes_its_documented_result) { run_table(functions); }
+BOOST_AUTO_TEST_CASE(every_function_computes_its_documented_result) {
+  run_table(functions);
+}
 
 BOOST_AUTO_TEST_CASE(the_tables_are_large) {
   std::size_t total = literals.size() + field_access.size() + arithmetic.size() +

@@ -53,8 +53,12 @@ struct test_scope {
 };
 
 // Compact JSON keeps integer and double apart ("3" vs "3.0") and object key order.
-inline std::string strict(const json& j) { return dump(j); }
-inline std::string strict(const std::string& json_text) { return dump(json::parse(json_text)); }
+inline std::string strict(const json& j) {
+  return dump(j);
+}
+inline std::string strict(const std::string& json_text) {
+  return dump(json::parse(json_text));
+}
 
 // Checks an error's code, that its message contains `fragment`, and its position.
 inline void check_error(const error& err, errc code, const std::string& fragment,

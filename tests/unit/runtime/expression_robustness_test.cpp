@@ -60,7 +60,9 @@ BOOST_AUTO_TEST_CASE(nesting_bombs_fail_with_an_error_instead_of_a_stack_overflo
       "input" + repeat("[input", n) + repeat("]", n),
   };
   for (const auto& bomb : bombs) {
-    BOOST_TEST_CONTEXT("bomb starting: " << bomb.substr(0, 24)) { expect_too_deep(bomb); }
+    BOOST_TEST_CONTEXT("bomb starting: " << bomb.substr(0, 24)) {
+      expect_too_deep(bomb);
+    }
   }
 }
 
@@ -107,15 +109,16 @@ BOOST_AUTO_TEST_CASE(parse_json_inside_an_expression_keeps_the_depth_limit) {
 BOOST_AUTO_TEST_CASE(random_bytes_never_crash_the_parser_or_the_evaluator) {
   test_scope sc;
   std::mt19937 rng(12345);
-  const std::string alphabet =
-      "abcinputstepslen()[]{}.,:?!+-*/%<>=&|'\"\\ 0123456789eE_#\t\n{{}}";
+  const std::string alphabet = "abcinputstepslen()[]{}.,:?!+-*/%<>=&|'\"\\ 0123456789eE_#\t\n{{}}";
   std::size_t parsed = 0;
   for (int round = 0; round < 20000; ++round) {
     std::size_t len = rng() % 40;
     std::string text;
     for (std::size_t i = 0; i < len; ++i) {
-      if (rng() % 8 == 0) text.push_back(static_cast<char>(rng() % 256));
-      else text.push_back(alphabet[rng() % alphabet.size()]);
+      if (rng() % 8 == 0)
+        text.push_back(static_cast<char>(rng() % 256));
+      else
+        text.push_back(alphabet[rng() % alphabet.size()]);
     }
     auto e = expression::parse(text);
     if (e) {
@@ -135,12 +138,29 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash_the_parser_or_the_evaluator) {
 BOOST_AUTO_TEST_CASE(valid_fragments_combined_at_random_evaluate_without_crashing) {
   test_scope sc;
   std::mt19937 rng(777);
-  const std::vector<std::string> atoms = {
-      "input.n", "input.list", "input.obj", "input.email", "input.nul", "input.pi", "1", "0",
-      "2.5", "'s'", "''", "null", "true", "[1, 'a']", "{a: 1}", "input.big", "input.min",
-      "steps.score.output", "now()", "len(input.list)", "keys(input.obj)"};
-  const std::vector<std::string> ops = {" + ", " - ", " * ", " / ", " % ", " == ", " != ",
-                                        " < ", " <= ", " && ", " || "};
+  const std::vector<std::string> atoms = {"input.n",
+                                          "input.list",
+                                          "input.obj",
+                                          "input.email",
+                                          "input.nul",
+                                          "input.pi",
+                                          "1",
+                                          "0",
+                                          "2.5",
+                                          "'s'",
+                                          "''",
+                                          "null",
+                                          "true",
+                                          "[1, 'a']",
+                                          "{a: 1}",
+                                          "input.big",
+                                          "input.min",
+                                          "steps.score.output",
+                                          "now()",
+                                          "len(input.list)",
+                                          "keys(input.obj)"};
+  const std::vector<std::string> ops = {
+      " + ", " - ", " * ", " / ", " % ", " == ", " != ", " < ", " <= ", " && ", " || "};
   std::size_t ok = 0;
   for (int round = 0; round < 5000; ++round) {
     std::string text = atoms[rng() % atoms.size()];

@@ -66,8 +66,7 @@ const std::vector<render_row> renders = {
     {"}} {{ input.n }}", R"("}} 5")", false},
     {"{ {{ input.n }} }", R"("{ 5 }")", false},
     {"{ single brace }", R"("{ single brace }")", false},
-    {"http://x/{{ input.email }}?q={{ props.threshold }}",
-     R"("http://x/a@b.c?q=50")", false},
+    {"http://x/{{ input.email }}?q={{ props.threshold }}", R"("http://x/a@b.c?q=50")", false},
     {"héllo {{ input.n }}", R"("héllo 5")", false},
     {"{{ input.email }}", R"("a@b.c")", true},
     {"Hi {{ upper(trim(input.name)) }}!", R"("Hi ADA!")", false},
@@ -174,15 +173,14 @@ BOOST_AUTO_TEST_CASE(template_values_render_every_string_inside_objects_and_arra
   BOOST_REQUIRE(t.has_value());
   auto v = t->render(sc.s);
   BOOST_REQUIRE(v.has_value());
-  BOOST_TEST(af::dump(*v) ==
-             R"({"a":5,"b":["x5",1,"plain",{"c":[1,2,3]}],"d":null,"e":{"f":null},)"
-             R"("a/b":{"c~d":"escaped pointer"}})");
+  BOOST_TEST(af::dump(*v) == R"({"a":5,"b":["x5",1,"plain",{"c":[1,2,3]}],"d":null,"e":{"f":null},)"
+                             R"("a/b":{"c~d":"escaped pointer"}})");
 }
 
 BOOST_AUTO_TEST_CASE(template_values_without_templates_render_as_they_are) {
   test_scope sc;
-  for (const char* text : {R"({"a": "b", "n": [1, 2.5, null]})", R"("just text")", "42",
-                           "null", R"(["{ not a template }"])"}) {
+  for (const char* text : {R"({"a": "b", "n": [1, 2.5, null]})", R"("just text")", "42", "null",
+                           R"(["{ not a template }"])"}) {
     BOOST_TEST_CONTEXT("value: " << text) {
       json shape = must_parse(text);
       auto t = template_value::parse(shape, max_bytes);
@@ -272,8 +270,7 @@ BOOST_AUTO_TEST_CASE(references_list_names_read_from_the_scope_in_source_order) 
       {"1 + 2", {}},
       {"{input: 1}.input", {}},
       {"now()", {}},
-      {"default(steps.a.output, steps.b.output)",
-       {{"steps", "a", 9}, {"steps", "b", 25}}},
+      {"default(steps.a.output, steps.b.output)", {{"steps", "a", 9}, {"steps", "b", 25}}},
       {"-steps.a.output.n", {{"steps", "a", 2}}},
   };
   for (const auto& r : rows) {
@@ -293,8 +290,7 @@ BOOST_AUTO_TEST_CASE(template_references_are_positioned_in_the_template_string) 
   BOOST_TEST(same(t->references(), want), "got " << show(t->references()));
 
   auto v = template_value::parse(
-      must_parse(R"({"a": "{{ input.x }}", "b": ["{{ steps.s.output }} {{ item }}"]})"),
-      max_bytes);
+      must_parse(R"({"a": "{{ input.x }}", "b": ["{{ steps.s.output }} {{ item }}"]})"), max_bytes);
   BOOST_REQUIRE(v.has_value());
   std::vector<reference> want_v = {
       {"input", std::nullopt, 4}, {"steps", "s", 4}, {"item", std::nullopt, 25}};

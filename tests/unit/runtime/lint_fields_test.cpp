@@ -220,7 +220,8 @@ BOOST_AUTO_TEST_CASE(event_triggers) {
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(a_flood_of_problems_is_cut_at_max_problems_with_a_note) {
-  af::json def = af::json::parse(R"({"steps": [{"id": "a", "kind": "transform", "with": {"value": 1}}]})");
+  af::json def =
+      af::json::parse(R"({"steps": [{"id": "a", "kind": "transform", "with": {"value": 1}}]})");
   for (int i = 0; i < 1500; ++i) def["steps"][0]["needs"].push_back("missing" + std::to_string(i));
   auto problems = af::runtime::lint(def, af::limits{});
   BOOST_REQUIRE(problems.size() == af::runtime::max_problems + 1);

@@ -10,8 +10,9 @@ using af::json;
 namespace {
 
 json def(int n) {
-  return json::parse(R"({"name": "W", "steps": [{"id": "a", "kind": "transform", "with": {"value": )" +
-                     std::to_string(n) + "}}]}");
+  return json::parse(
+      R"({"name": "W", "steps": [{"id": "a", "kind": "transform", "with": {"value": )" +
+      std::to_string(n) + "}}]}");
 }
 
 // Runs a command and applies its events, as the workflow actor does after the log acknowledges.
@@ -26,8 +27,12 @@ std::vector<workflow_event> run(workflow_state& s, workflow_command cmd, af::mil
   return *evs;
 }
 
-workflow_command apply_cmd(json d) { return {workflow_command_kind::apply, std::move(d)}; }
-workflow_command cmd(workflow_command_kind k) { return workflow_command{k, {}}; }
+workflow_command apply_cmd(json d) {
+  return {workflow_command_kind::apply, std::move(d)};
+}
+workflow_command cmd(workflow_command_kind k) {
+  return workflow_command{k, {}};
+}
 workflow_command publish_cmd(std::string token = "tok") {
   workflow_command c{workflow_command_kind::publish, {}};
   c.webhook_token = std::move(token);
@@ -181,7 +186,8 @@ BOOST_AUTO_TEST_CASE(delete_frees_the_id_and_a_new_workflow_starts_over) {
 
 BOOST_AUTO_TEST_CASE(create_only_refuses_a_taken_id) {
   auto s = published_workflow();
-  BOOST_TEST(refusal(s, workflow_command{workflow_command_kind::create_only, def(2)}) == errc::conflict);
+  BOOST_TEST(refusal(s, workflow_command{workflow_command_kind::create_only, def(2)}) ==
+             errc::conflict);
 }
 
 BOOST_AUTO_TEST_CASE(commands_on_a_missing_workflow_are_not_found) {
@@ -215,11 +221,16 @@ BOOST_AUTO_TEST_CASE(replaying_the_events_rebuilds_the_same_state) {
 BOOST_AUTO_TEST_CASE(apply_refuses_events_that_break_invariants) {
   workflow_state s;
   s.id = "w";
-  BOOST_TEST((apply(s, {"workflow.published", {{"version", 1}, {"definition", def(1)}}}, 1).error().code == errc::corruption));
+  BOOST_TEST(
+      (apply(s, {"workflow.published", {{"version", 1}, {"definition", def(1)}}}, 1).error().code ==
+       errc::corruption));
   BOOST_TEST(apply(s, {"workflow.created", {{"definition", def(1)}}}, 1).has_value());
-  BOOST_TEST((apply(s, {"workflow.published", {{"version", 3}, {"definition", def(1)}}}, 1).error().code == errc::corruption));
+  BOOST_TEST(
+      (apply(s, {"workflow.published", {{"version", 3}, {"definition", def(1)}}}, 1).error().code ==
+       errc::corruption));
   BOOST_TEST((apply(s, {"workflow.exploded", json::object()}, 1).error().code == errc::corruption));
-  BOOST_TEST((apply(s, {"workflow.paused", {{"reason", "bored"}}}, 1).error().code == errc::corruption));
+  BOOST_TEST(
+      (apply(s, {"workflow.paused", {{"reason", "bored"}}}, 1).error().code == errc::corruption));
 }
 
 BOOST_AUTO_TEST_CASE(view_hides_the_webhook_token_and_publish_url_reveals_it) {
@@ -239,8 +250,9 @@ BOOST_AUTO_TEST_CASE(view_hides_the_webhook_token_and_publish_url_reveals_it) {
 BOOST_AUTO_TEST_CASE(view_has_every_documented_field) {
   auto s = published_workflow();
   auto v = workflow_view(s, "http://h");
-  for (const char* f : {"id", "name", "description", "tags", "status", "pause_reason", "live_version",
-                        "definition", "draft", "webhook_url", "created_at", "updated_at", "metrics"})
+  for (const char* f :
+       {"id", "name", "description", "tags", "status", "pause_reason", "live_version", "definition",
+        "draft", "webhook_url", "created_at", "updated_at", "metrics"})
     BOOST_TEST(v.contains(f), f);
   for (const char* f : {"run_count", "success_count", "failure_count", "last_run_at",
                         "last_run_status", "success_rate", "runs_7d"})
