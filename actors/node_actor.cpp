@@ -28,6 +28,8 @@ struct state {
   std::map<index_key, json> index;
   std::unordered_map<caf::actor_addr, std::string> by_addr;  // to restart crashed children
   std::unordered_set<std::string> restarting;                // crashed, being rebuilt from the log
+  // Every child ever started, for the exit functor: it runs after the state is destroyed.
+  std::shared_ptr<std::vector<caf::actor>> children = std::make_shared<std::vector<caf::actor>>();
 };
 
 using self_ptr = node_actor::stateful_pointer<state>;
@@ -61,6 +63,7 @@ workflow_actor start_child(self_ptr self, const std::string& ws, runtime::workfl
   auto child = spawn_workflow(self, st.ctx, ws, std::move(wf), caf::actor_cast<caf::actor>(self));
   st.by_addr[child.address()] = key_of(ws, id);
   st.workflows[key_of(ws, id)].handle = child;
+  st.children->push_back(caf::actor_cast<caf::actor>(child));
   return child;
 }
 
@@ -151,9 +154,8 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
     set_summary(st, wf.workspace, id, created, std::move(summary));
   }
   self->set_down_handler([self](caf::down_msg& dm) { on_child_down(self, dm); });
-  self->attach_functor([self](const caf::error& reason) {
-    for (auto& [key, e] : self->state.workflows)
-      if (e.handle) caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+  self->attach_functor([children = st.children](const caf::error&) {
+    for (auto& child : *children) caf::anon_send_exit(child, caf::exit_reason::user_shutdown);
   });
   return {
       [self](workflow_request& req) -> caf::result<reply> {
