@@ -90,19 +90,21 @@ list_reply list(const state& st, const workflow_list& q) {
       q.after
           ? st.index.upper_bound(index_key{q.workspace, -q.after->created_at, q.after->id})
           : st.index.lower_bound(index_key{q.workspace, std::numeric_limits<millis>::min(), ""});
+  const json status = q.status ? json(std::string(runtime::to_string(*q.status))) : json();
+  const index_key* last = nullptr;  // the index entry of the last item taken
   for (; it != st.index.end() && std::get<0>(it->first) == q.workspace; ++it) {
     const json& s = it->second;
-    if (q.status && s["status"] != std::string(runtime::to_string(*q.status))) continue;
+    if (q.status && s["status"] != status) continue;
     if (q.tag) {
       const json& tags = s["tags"];
       if (std::find(tags.begin(), tags.end(), json(*q.tag)) == tags.end()) continue;
     }
     if (out.items.size() == q.limit) {
-      const auto& last = out.items.back();
-      out.next = list_position{*parse_time(last["created_at"].get<std::string>()), last["id"]};
+      out.next = list_position{-std::get<1>(*last), std::get<2>(*last)};
       break;
     }
     out.items.push_back(s);
+    last = &it->first;
   }
   return out;
 }

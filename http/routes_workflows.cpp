@@ -206,8 +206,8 @@ result<response> remove(const route_deps& d, exchange& ex) {
   if (auto drained = ex.drain_body(); !drained) return std::move(drained).error();
   workflow_command cmd;
   cmd.kind = workflow_command_kind::remove;
-  auto a = d.ctx.client->send(workflow_request{workspace, std::move(*id), std::move(cmd)});
-  if (!a) return std::move(a).error();
+  auto done = run_command(d, std::move(*id), std::move(cmd));
+  if (!done) return done;
   return response{204, std::nullopt};
 }
 
