@@ -9,25 +9,6 @@ error not_ready() {
   return error(errc::not_ready, "the node is replaying its log; try again shortly");
 }
 
-// One blocking request through a fresh scoped_actor: a reused one with a finite timeout
-// collapses to ~1.5k calls/s in CAF 0.17 (notes §4).
-template <class Reply, class Msg>
-result<Reply> ask(client::backend& b, std::chrono::milliseconds timeout, Msg msg) {
-  caf::scoped_actor self{b.system};
-  std::optional<result<Reply>> out;
-  self->request(b.node, timeout, std::move(msg))
-      .receive([&](Reply& r) { out.emplace(std::move(r)); },
-               [&](caf::error& e) {
-                 if (e == caf::sec::request_timeout)
-                   out.emplace(error(errc::timeout,
-                                     "the node did not answer in time; the change may or may not "
-                                     "have been applied: read it back"));
-                 else
-                   out.emplace(error(errc::unavailable, "actor error: " + b.system.render(e)));
-               });
-  return std::move(*out);
-}
-
 result<answer> to_answer(result<reply> r) {
   if (!r) return std::move(r).error();
   if (r->err) return std::move(*r->err);

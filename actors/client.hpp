@@ -33,6 +33,15 @@ class client {
   result<answer> duplicate(workflow_duplicate req);
   result<list_reply> list(workflow_list req);
 
+  // Runs. start/get/control wait up to their `wait` plus the client timeout.
+  result<answer> start(run_start req);
+  result<answer> get(run_get req);
+  result<answer> control(run_control req);
+  result<page_reply> items(run_items_get req);
+  result<page_reply> history(run_history_get req);
+  result<page_reply> list(run_list req);
+  result<page_reply> failures(failure_list req);
+
   // Called once by actors::node when the node actor runs; ready() turns true.
   void attach(std::shared_ptr<backend> b);
 

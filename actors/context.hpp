@@ -9,12 +9,14 @@
 #include "base/clock.hpp"
 #include "base/error.hpp"
 #include "base/limits.hpp"
+#include "effects/http_client.hpp"
 #include "storage/event_log.hpp"
 
 namespace af::actors {
 
 struct node_context {
   std::shared_ptr<storage::event_log> log;
+  std::shared_ptr<effects::http_client> http;  // outbound calls of http steps
   std::shared_ptr<const af::clock> clock;
   std::string public_url;  // "http://127.0.0.1:7400", no trailing slash
   af::limits lim;

@@ -25,8 +25,9 @@ node::~node() {
 }
 
 void node::restore(recovery_report recovered) {
-  impl_->root = spawn_node(*impl_->system, impl_->ctx, std::move(recovered.workflows));
-  client_.attach(std::make_shared<client::backend>(*impl_->system, impl_->root));
+  impl_->root = spawn_node(*impl_->system, impl_->ctx, std::move(recovered.workflows),
+                           std::move(recovered.runs));
+  client_.attach(std::make_shared<client::backend>(*impl_->system, impl_->root, impl_->ctx));
 }
 
 void node::stop() {

@@ -28,6 +28,7 @@ struct state {
   std::map<index_key, json> index;
   std::unordered_map<caf::actor_addr, std::string> by_addr;  // to restart crashed children
   std::unordered_set<std::string> restarting;                // crashed, being rebuilt from the log
+  std::unordered_map<std::string, std::string> run_owners;   // "<ws>/<run id>" → workflow id
   // Every child ever started, for the exit functor: it runs after the state is destroyed.
   std::shared_ptr<std::vector<caf::actor>> children = std::make_shared<std::vector<caf::actor>>();
 };
@@ -141,8 +142,23 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
   }).detach();
 }
 
+// The supervisor of an unfinished run's workflow.
+std::optional<workflow_actor> owner_of(self_ptr self, const std::string& ws,
+                                       const std::string& run_id) {
+  auto& st = self->state;
+  auto it = st.run_owners.find(key_of(ws, run_id));
+  if (it == st.run_owners.end()) return std::nullopt;
+  return find(self, ws, it->second, false);
+}
+
+reply run_not_active(const std::string& run_id) {
+  // The client reads finished runs from the log when it gets this.
+  return reply{error(errc::not_found, "run " + run_id + " not found"), nullptr, false};
+}
+
 node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const node_context> ctx,
-                                        std::vector<recovered_workflow> workflows) {
+                                        std::vector<recovered_workflow> workflows,
+                                        std::vector<runtime::run_state> open_runs) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   // Deleted workflows get an actor too: their stream's seq must carry on if the id is
@@ -154,6 +170,19 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
     auto id = wf.state.id;
     start_child(self, wf.workspace, std::move(wf.state));
     set_summary(st, wf.workspace, id, created, std::move(summary));
+  }
+  // Unfinished runs go to their workflows' supervisors, which start their actors.
+  std::unordered_map<std::string, runs_recovered> by_workflow;
+  for (auto& run : open_runs) {
+    st.run_owners[key_of(run.workspace, run.id)] = run.workflow_id;
+    by_workflow[key_of(run.workspace, run.workflow_id)].runs.push_back(std::move(run));
+  }
+  for (auto& [key, msg] : by_workflow) {
+    auto slash = key.find('/');
+    if (auto wf = find(self, key.substr(0, slash), key.substr(slash + 1), false))
+      self->send(*wf, std::move(msg));
+    else
+      logger("actors")->error("{} unfinished run(s) of unknown workflow {}", msg.runs.size(), key);
   }
   self->set_down_handler([self](caf::down_msg& dm) { on_child_down(self, dm); });
   self->attach_functor([children = st.children](const caf::error&) {
@@ -211,14 +240,65 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
       [self](summary_update& up) {
         set_summary(self->state, up.workspace, up.id, up.created_at, std::move(up.summary));
       },
+      [self](run_start& req) -> caf::result<reply> {
+        auto wf = find(self, req.workspace, req.workflow_id, false);
+        if (!wf) return missing(self->state, req.workspace, req.workflow_id);
+        return self->delegate(*wf, std::move(req));
+      },
+      [self](run_get& req) -> caf::result<reply> {
+        auto wf = owner_of(self, req.workspace, req.run_id);
+        if (!wf) return run_not_active(req.run_id);
+        return self->delegate(*wf, std::move(req));
+      },
+      [self](run_items_get& req) -> caf::result<page_reply> {
+        auto wf = owner_of(self, req.workspace, req.run_id);
+        if (!wf) return caf::make_error(caf::sec::runtime_error, "not active");
+        return self->delegate(*wf, std::move(req));
+      },
+      [self](run_control& req) -> caf::result<reply> {
+        auto wf = owner_of(self, req.workspace, req.run_id);
+        if (!wf) return run_not_active(req.run_id);
+        return self->delegate(*wf, std::move(req));
+      },
+      [self](run_revive& req) -> caf::result<reply> {
+        auto wf = find(self, req.ctl.workspace, req.workflow_id, false);
+        if (!wf) return missing(self->state, req.ctl.workspace, req.workflow_id);
+        return self->delegate(*wf, std::move(req));
+      },
+      [self](child_start& req) {
+        if (auto wf = find(self, req.workspace, req.workflow_id, false)) {
+          self->send(*wf, std::move(req));
+          return;
+        }
+        // No such workflow: the parent's item fails.
+        child_done done{req.workspace, req.parent_run_id, req.parent_item_id, req.child_run_id,
+                        runtime::child_result{runtime::run_status::failed, nullptr,
+                                              json{{"code", "not_found"},
+                                                   {"message", "workflow '" + req.workflow_id +
+                                                                   "' not found"}}}};
+        if (auto parent = owner_of(self, req.workspace, req.parent_run_id))
+          self->send(*parent, std::move(done));
+      },
+      [self](child_done& msg) {
+        if (auto parent = owner_of(self, msg.workspace, msg.parent_run_id))
+          self->send(*parent, std::move(msg));
+      },
+      [self](run_owner& o) {
+        auto& owners = self->state.run_owners;
+        if (o.workflow_id)
+          owners[key_of(o.workspace, o.run_id)] = std::move(*o.workflow_id);
+        else
+          owners.erase(key_of(o.workspace, o.run_id));
+      },
   };
 }
 
 }  // namespace
 
 node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_context> ctx,
-                      std::vector<recovered_workflow> workflows) {
-  return sys.spawn(node_behavior, std::move(ctx), std::move(workflows));
+                      std::vector<recovered_workflow> workflows,
+                      std::vector<runtime::run_state> open_runs) {
+  return sys.spawn(node_behavior, std::move(ctx), std::move(workflows), std::move(open_runs));
 }
 
 }  // namespace af::actors

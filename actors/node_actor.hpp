@@ -13,6 +13,7 @@
 namespace af::actors {
 
 node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_context> ctx,
-                      std::vector<recovered_workflow> workflows);
+                      std::vector<recovered_workflow> workflows,
+                      std::vector<runtime::run_state> open_runs);
 
 }  // namespace af::actors

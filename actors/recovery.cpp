@@ -1,5 +1,8 @@
 #include "actors/recovery.hpp"
 
+#include <algorithm>
+
+#include "actors/run_store.hpp"
 #include "storage/streams.hpp"
 
 namespace af::actors {
@@ -23,7 +26,7 @@ result<void> replay_one(runtime::workflow_state& st, const storage::event& ev) {
 
 }  // namespace
 
-result<recovery_report> recover_workflows(storage::event_log& log) {
+result<recovery_report> recover_workflows(storage::event_log& log, millis now) {
   recovery_report report;
   std::string current_stream;
   std::optional<error> failure;
@@ -51,6 +54,26 @@ result<recovery_report> recover_workflows(storage::event_log& log) {
   });
   if (!scanned) return scanned.error();
   if (failure) return *failure;
+  auto stats = scan_run_stats(log, now);
+  if (!stats) return stats.error();
+  for (auto& wf : report.workflows) {
+    const std::string key = wf.workspace + "/" + wf.state.id;
+    auto it = std::lower_bound(stats->begin(), stats->end(), key,
+                               [](const auto& e, const std::string& k) { return e.first < k; });
+    if (it == stats->end() || it->first != key) continue;
+    auto& m = wf.state.metrics;
+    m.run_count = it->second.run_count;
+    m.success_count = it->second.success_count;
+    m.failure_count = it->second.failure_count;
+    m.runs_7d = it->second.runs_7d;
+    m.last_run_at = it->second.last_run_at;
+    m.last_run_status = it->second.last_run_status;
+    m.consecutive_failures = it->second.consecutive_failures;
+  }
+  auto open = recover_open_runs(log);
+  if (!open) return open.error();
+  report.events += open->events;
+  report.runs = std::move(open->runs);
   return report;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "runtime/run.hpp"
 #include "runtime/workflow.hpp"
 #include "storage/event_log.hpp"
 
@@ -20,12 +21,14 @@ struct recovered_workflow {
 
 struct recovery_report {
   std::vector<recovered_workflow> workflows;  // deleted ones included (exists == false)
-  std::uint64_t events = 0;
+  std::vector<runtime::run_state> runs;       // unfinished runs
+  std::uint64_t events = 0;                   // workflow events plus run events replayed
 };
 
-// Replays every workflow stream. Errors: corruption (an event the state machine refuses, a
+// Replays every workflow stream, then every unfinished run (snapshot + later events), and
+// rebuilds workflow metrics from the run index (`now` for runs_7d). Errors: corruption (an event the state machine refuses, a
 // record that is not JSON), or the log's read error.
-result<recovery_report> recover_workflows(storage::event_log& log);
+result<recovery_report> recover_workflows(storage::event_log& log, millis now);
 
 // Replays one workflow stream (to restart a crashed workflow actor).
 result<runtime::workflow_state> recover_workflow(storage::event_log& log,

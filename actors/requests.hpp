@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,91 @@ struct reply {
 struct list_reply {
   std::vector<json> items;
   std::optional<list_position> next;
+};
+
+// ---- Runs (DESIGN §2, §4, §6, §9) -------------------------------------------------------
+
+// Start a run of the workflow's live version: POST /v1/workflows/{id}/runs (batch = false) or
+// /batch (batch = true, `rows` = the rows). http/ has checked the shapes: `input` is any JSON
+// value (default {}), `mode` one of live|dry_run|smoke_test when set, the key non-empty.
+// Answer: the run (GET /v1/runs/{id} shape) as of its first durable batch, created = true; a
+// repeated idempotency key answers the original run with created = false. With `wait`, the
+// answer is held until the run finishes or the wait ends.
+// Errors: not_found (workflow), conflict (never published, archived, a step kind this build
+// cannot run), invalid_argument (input fails input_schema; details [{path, message}]),
+// idempotency_key_reused, limit_exceeded (batch rows over the foreach limit).
+struct run_start {
+  std::string workspace;
+  std::string workflow_id;
+  json input = json::object();
+  std::optional<std::string> mode;  // nullopt: the workflow's mode_default
+  std::optional<std::string> idempotency_key;
+  json trigger = json{{"type", "api"}};
+  bool batch = false;
+  json rows = json::array();  // batch only
+  std::optional<std::chrono::milliseconds> wait;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+// One run: the GET /v1/runs/{id} shape. With `wait`, held until the run finishes or the wait
+// ends. Error: not_found.
+struct run_get {
+  std::string workspace;
+  std::string run_id;
+  std::optional<std::chrono::milliseconds> wait;
+};
+
+// A run's items in plan order, optionally only those with `status`; `after` is an opaque
+// position from a previous page's `next`. Error: not_found.
+struct run_items_get {
+  std::string workspace;
+  std::string run_id;
+  std::optional<std::string> status;
+  std::size_t limit = 50;
+  std::optional<std::string> after;
+};
+
+// A run's history entries {seq, type, time, item_id?, data}, oldest first, seq > after_seq.
+struct run_history_get {
+  std::string workspace;
+  std::string run_id;
+  std::uint64_t after_seq = 0;
+  std::size_t limit = 50;
+};
+
+enum class run_control_kind { cancel, pause, resume, retry_failed };
+
+// Answer: the run once the control event is durable (or at once when it is already in the
+// asked-for state). Errors: not_found, conflict (impossible transition).
+struct run_control {
+  std::string workspace;
+  std::string run_id;
+  run_control_kind kind = run_control_kind::cancel;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+// Runs newest first (created_at desc, then id), filtered; `after` from a previous `next`.
+// `status` and `mode` are checked by http/ (run_status and mode names).
+struct run_list {
+  std::string workspace;
+  std::optional<std::string> workflow_id;
+  std::optional<std::string> status;
+  std::optional<std::string> mode;
+  std::size_t limit = 50;
+  std::optional<std::string> after;
+};
+
+// Recent failed runs, newest first: items {run, failed_items}.
+struct failure_list {
+  std::string workspace;
+  std::size_t limit = 50;
+  std::optional<std::string> after;
+};
+
+// A page of a list whose position is an opaque string (http/ signs it into a cursor).
+struct page_reply {
+  std::vector<json> items;
+  std::optional<std::string> next;
 };
 
 }  // namespace af::actors

@@ -2,6 +2,8 @@
 
 #include <deque>
 
+#include "actors/workflow_internal.hpp"
+
 #include "base/log.hpp"
 #include "storage/streams.hpp"
 
@@ -10,29 +12,8 @@ namespace {
 
 using runtime::workflow_command_kind;
 
-struct pending {
-  workflow_request req;
-  caf::typed_response_promise<reply> rp;
-};
-
-struct in_flight {
-  std::uint64_t ticket = 0;
-  pending job;
-  std::vector<runtime::workflow_event> events;
-  millis time = 0;
-};
-
-struct state {
-  std::shared_ptr<const node_context> ctx;
-  std::string workspace;
-  runtime::workflow_state wf;
-  caf::actor node;
-  std::deque<pending> queue;
-  std::optional<in_flight> current;
-  std::uint64_t next_ticket = 1;
-};
-
-using self_ptr = workflow_actor::stateful_pointer<state>;
+using self_ptr = workflow_self;
+using state = workflow_actor_state;
 
 reply error_reply(error e) {
   return reply{std::move(e), nullptr, false};
@@ -70,12 +51,16 @@ reply answer(const state& st, const workflow_command_kind kind,
   }
 }
 
+}  // namespace
+
 void publish_summary(self_ptr self) {
   auto& st = self->state;
   summary_update up{st.workspace, st.wf.id, st.wf.created_at, std::nullopt};
   if (st.wf.exists) up.summary = runtime::workflow_summary(st.wf, st.ctx->public_url);
   self->send(caf::actor_cast<node_actor>(st.node), std::move(up));
 }
+
+namespace {
 
 storage::write_batch to_batch(const state& st, const std::vector<runtime::workflow_event>& events,
                               millis time) {
@@ -91,27 +76,36 @@ storage::write_batch to_batch(const state& st, const std::vector<runtime::workfl
 void pump(self_ptr self) {
   auto& st = self->state;
   while (!st.current && !st.queue.empty()) {
-    pending job = std::move(st.queue.front());
+    pending_command job = std::move(st.queue.front());
     st.queue.pop_front();
+    auto deliver = [&job](reply r) {
+      if (job.rp) job.rp->deliver(std::move(r));
+    };
+    if (job.req.cmd.kind == workflow_command_kind::remove) {
+      if (auto blocked = runs_block_removal(st)) {
+        deliver(error_reply(std::move(*blocked)));
+        continue;
+      }
+    }
     if (std::chrono::steady_clock::now() > job.req.deadline) {
-      job.rp.deliver(error_reply(
+      deliver(error_reply(
           error(errc::unavailable,
                 "the node was too busy to take this change in time; nothing was applied")));
       continue;
     }
     auto events = runtime::decide(st.wf, job.req.cmd);
     if (!events) {
-      job.rp.deliver(error_reply(std::move(events).error()));
+      deliver(error_reply(std::move(events).error()));
       continue;
     }
     if (events->empty()) {
-      job.rp.deliver(answer(st, job.req.cmd.kind, *events));
+      deliver(answer(st, job.req.cmd.kind, *events));
       continue;
     }
     const millis now = st.ctx->clock->now();
     const std::uint64_t ticket = st.next_ticket++;
     auto batch = to_batch(st, *events, now);
-    st.current = in_flight{ticket, std::move(job), std::move(*events), now};
+    st.current = command_in_flight{ticket, std::move(job), std::move(*events), now};
     auto handle = caf::actor_cast<workflow_actor>(self);
     st.ctx->log->append(std::move(batch), [handle, ticket](result<void> r) {
       caf::anon_send(handle, append_done{ticket, std::move(r)});
@@ -122,13 +116,15 @@ void pump(self_ptr self) {
 void on_append_done(self_ptr self, append_done& done) {
   auto& st = self->state;
   if (!st.current || st.current->ticket != done.ticket) return;
-  in_flight job = std::move(*st.current);
+  command_in_flight job = std::move(*st.current);
+  auto deliver = [&job](reply r) {
+    if (job.job.rp) job.job.rp->deliver(std::move(r));
+  };
   st.current.reset();
   if (!done.outcome) {
     const auto& e = done.outcome.error();
     logger("actors")->error("wf={}/{} log append failed: {}", st.workspace, st.wf.id, e.message);
-    job.job.rp.deliver(
-        error_reply(error(errc::unavailable, "the event log could not be written: " + e.message)));
+    deliver(error_reply(error(errc::unavailable, "the event log could not be written: " + e.message)));
     if (storage_failed_for_good(e) && st.ctx->on_fatal) st.ctx->on_fatal(e);
   } else {
     for (const auto& ev : job.events) {
@@ -137,7 +133,7 @@ void on_append_done(self_ptr self, append_done& done) {
         // restart would refuse it too; stop loudly rather than serve a state that disagrees.
         logger("actors")->critical("wf={}/{} {}", st.workspace, st.wf.id, r.error().message);
         if (st.ctx->on_fatal) st.ctx->on_fatal(r.error());
-        job.job.rp.deliver(error_reply(error(errc::internal, r.error().message)));
+        deliver(error_reply(error(errc::internal, r.error().message)));
         return;
       }
       ++st.wf.seq;
@@ -145,10 +141,19 @@ void on_append_done(self_ptr self, append_done& done) {
     SPDLOG_LOGGER_DEBUG(logger("actors"), "wf={}/{} {} event(s), seq {}", st.workspace, st.wf.id,
                         job.events.size(), st.wf.seq);
     publish_summary(self);
-    job.job.rp.deliver(answer(st, job.job.req.cmd.kind, job.events));
+    deliver(answer(st, job.job.req.cmd.kind, job.events));
   }
   pump(self);
 }
+
+}  // namespace
+
+void enqueue_command(self_ptr self, pending_command cmd) {
+  self->state.queue.push_back(std::move(cmd));
+  pump(self);
+}
+
+namespace {
 
 workflow_actor::behavior_type workflow_behavior(self_ptr self,
                                                 std::shared_ptr<const node_context> ctx,
@@ -158,6 +163,7 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self,
   self->state.workspace = std::move(workspace);
   self->state.wf = std::move(wf);
   self->state.node = std::move(node);
+  self->set_down_handler([self](caf::down_msg& dm) { on_run_down(self, dm); });
   self->set_exception_handler([self](std::exception_ptr& ep) -> caf::error {
     try {
       std::rethrow_exception(ep);
@@ -172,8 +178,7 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self,
   return {
       [self](workflow_request& req) -> caf::result<reply> {
         auto rp = self->make_response_promise<reply>();
-        self->state.queue.push_back(pending{std::move(req), rp});
-        pump(self);
+        enqueue_command(self, pending_command{std::move(req), rp});
         return rp;
       },
       [self](const workflow_get& req) -> caf::result<reply> {
@@ -208,6 +213,18 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self,
         return reply{std::nullopt, live->definition, false};
       },
       [self](append_done& done) { on_append_done(self, done); },
+      [self](run_start& req) { return start_run(self, req); },
+      [self](run_get& req) { return get_run(self, req); },
+      [self](run_items_get& req) { return get_run_items(self, req); },
+      [self](run_control& req) { return control_run(self, req); },
+      [self](run_revive& req) { return revive_run(self, req); },
+      [self](child_start& req) { start_child_run(self, req); },
+      [self](child_done& msg) { deliver_child_done(self, msg); },
+      [self](const run_finished& msg) { on_run_finished(self, msg); },
+      [self](const run_parked& msg) { on_run_parked(self, msg); },
+      [self](const run_aborted& msg) { on_run_aborted(self, msg); },
+      [self](wake_check) { on_wake_check(self); },
+      [self](runs_recovered& msg) { on_runs_recovered(self, msg); },
   };
 }
 

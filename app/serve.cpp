@@ -95,6 +95,7 @@ int serve(const config::node_options& opts) {
   ctx->clock = clock;
   ctx->public_url = opts.effective_public_url();
   ctx->lim = opts.lim;
+  ctx->http = std::make_shared<effects::http_client>();
   ctx->on_fatal = [](const error& e) {
     logger("app")->critical(
         "storage failed for good ({}): exiting so that a restart replays the log", e.message);
@@ -125,7 +126,7 @@ int serve(const config::node_options& opts) {
 
   // Replay while HTTP already answers: /healthz 200, /readyz and /v1/* 503 until done.
   const auto replay_start = std::chrono::steady_clock::now();
-  auto recovered = actors::recover_workflows(*events);
+  auto recovered = actors::recover_workflows(*events, clock->now());
   if (!recovered) {
     log->critical("replay failed: {}", recovered.error().message);
     gateway.stop();
@@ -136,8 +137,9 @@ int serve(const config::node_options& opts) {
                              .count();
   status.replay_events = recovered->events;
   status.replay_micros = replay_us;
-  log->info("replayed {} events in {:.3f} s ({} workflows)", status.replay_events.load(),
-            static_cast<double>(replay_us) / 1e6, recovered->workflows.size());
+  log->info("replayed {} events in {:.3f} s ({} workflows, {} unfinished runs)",
+            status.replay_events.load(), static_cast<double>(replay_us) / 1e6,
+            recovered->workflows.size(), recovered->runs.size());
   node.restore(std::move(*recovered));
   log->info("ready after {:.3f} s",
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -147,6 +149,7 @@ int serve(const config::node_options& opts) {
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
   gateway.stop();
   node.stop();
+  ctx->http->stop();
   events->close();
   log->info("stopped cleanly");
   return 0;

@@ -14,5 +14,6 @@ struct route_deps {
 
 void add_ops_routes(router& r, const route_deps& deps);       // routes_ops.cpp
 void add_workflow_routes(router& r, const route_deps& deps);  // routes_workflows.cpp
+void add_run_routes(router& r, const route_deps& deps);       // routes_runs.cpp
 
 }  // namespace af::http

@@ -1,6 +1,7 @@
 // /v1/workflows...: apply, read, list, lint, schema, publish, versions, rollback,
 // discard-draft, duplicate, pause, resume, archive, delete (DESIGN §6, §9).
 #include "base/ids.hpp"
+#include "http/params.hpp"
 #include "http/routes.hpp"
 #include "runtime/definition_schema.hpp"
 #include "runtime/lint.hpp"
@@ -16,18 +17,6 @@ using runtime::workflow_command_kind;
 
 constexpr const char* workspace = "default";  // until API keys carry one
 constexpr std::string_view list_cursor_kind = "workflows";
-
-result<std::string> workflow_id(const exchange& ex, std::size_t param = 0) {
-  const std::string& id = ex.params().at(param);
-  if (id == "schema" || id == "lint")
-    return error(errc::invalid_argument, "'" + id + "' is reserved and cannot be a workflow id");
-  if (!valid_workflow_id(id)) {
-    std::string shown = id.size() > 64 ? id.substr(0, 64) + "..." : id;
-    return error(errc::invalid_argument,
-                 "invalid workflow id '" + shown + "': use [a-z0-9][a-z0-9_-]{0,63}");
-  }
-  return id;
-}
 
 error lint_failure(const std::vector<runtime::problem>& problems) {
   return error(errc::invalid_definition,

@@ -182,6 +182,7 @@ result<std::uint16_t> server::start() {
   impl_->configure();
   add_ops_routes(impl_->routes, impl_->deps);
   add_workflow_routes(impl_->routes, impl_->deps);
+  add_run_routes(impl_->routes, impl_->deps);
   const auto& o = impl_->ctx.opts;
   int port = o.listen_port;
   if (port == 0) {

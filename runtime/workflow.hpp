@@ -29,8 +29,7 @@ struct workflow_version {
   millis published_at = 0;
 };
 
-// Run outcomes of live runs (DESIGN §2). Runs arrive with the durable-execution issue; until
-// then every workflow has none, and the numbers say so truthfully.
+// Run outcomes of finished live runs (DESIGN §2, §9), rebuilt at start from the run index.
 struct workflow_metrics {
   std::int64_t run_count = 0;
   std::int64_t success_count = 0;
@@ -38,6 +37,7 @@ struct workflow_metrics {
   std::optional<millis> last_run_at;
   std::string last_run_status;
   std::int64_t runs_7d = 0;
+  int consecutive_failures = 0;  // trailing failed live runs, for auto-pause (not shown)
 };
 
 struct workflow_state {

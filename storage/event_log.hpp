@@ -96,10 +96,12 @@ class event_log {
   virtual result<std::optional<std::string>> get(space where, std::string_view key) = 0;
 
   // Calls `fn(key, value)` for each record of `where` whose key starts with `prefix`, in key
-  // order, until it returns false.
+  // order, until it returns false. With `after` (a key starting with `prefix`), the scan starts
+  // strictly after that key: list pages seek instead of re-reading what came before.
   virtual result<void> scan(
       space where, std::string_view prefix,
-      const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+      const std::function<bool(std::string_view key, std::string_view value)>& fn,
+      std::string_view after = {}) = 0;
 
   // Stops accepting appends, finishes every queued one, stops the writer. Idempotent.
   virtual void close() = 0;

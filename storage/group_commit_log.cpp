@@ -69,11 +69,17 @@ class group_commit_log final : public event_log {
   }
 
   result<void> scan(space where, std::string_view prefix,
-                    const std::function<bool(std::string_view, std::string_view)>& fn) override {
+                    const std::function<bool(std::string_view, std::string_view)>& fn,
+                    std::string_view after) override {
     if (!keys::known_space(where)) return error{errc::invalid_argument, "unknown record space"};
     auto lower = keys::record_key(where, prefix);
+    const auto upper = *keys::prefix_end(lower);
+    if (!after.empty() && after.substr(0, prefix.size()) == prefix) {
+      lower = keys::record_key(where, after);
+      lower.push_back('\0');  // the smallest key greater than `after`
+    }
     return store_->scan(
-        lower, *keys::prefix_end(lower),
+        lower, upper,
         [&](std::string_view key, std::string_view value) { return fn(key.substr(1), value); });
   }
 

@@ -18,3 +18,17 @@ inline std::string workflow_stream(std::string_view workspace, std::string_view 
 }
 
 }  // namespace af::storage
+
+namespace af::storage {
+
+inline constexpr std::string_view run_stream_prefix = "run/";
+
+// "run/<workspace>/<run id>"
+inline std::string run_stream(std::string_view workspace, std::string_view id) {
+  std::string s(run_stream_prefix);
+  s.append(workspace).push_back('/');
+  s.append(id);
+  return s;
+}
+
+}  // namespace af::storage

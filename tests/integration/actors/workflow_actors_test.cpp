@@ -59,7 +59,7 @@ struct faulty_node {
   }
   void start() {
     n = std::make_unique<node>(context(log));
-    auto rec = recover_workflows(*log);
+    auto rec = recover_workflows(*log, 0);
     BOOST_REQUIRE(rec.has_value());
     n->restore(std::move(*rec));
   }

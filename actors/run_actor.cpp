@@ -1,0 +1,392 @@
+#include "actors/run_actor.hpp"
+
+#include <random>
+
+#include "actors/run_store.hpp"
+#include "base/log.hpp"
+#include "storage/streams.hpp"
+
+namespace af::actors {
+namespace {
+
+using runtime::run_action;
+using steady = std::chrono::steady_clock;
+
+struct waiter {
+  caf::typed_response_promise<reply> rp;
+  steady::time_point deadline;
+  bool created = false;
+};
+
+struct state {
+  run_spawn args;
+  runtime::run_state st;
+  std::mt19937 rng{std::random_device{}()};
+  // The append pipeline: at most one batch in flight.
+  std::vector<storage::event> unsent;
+  std::vector<run_action> unsent_actions;
+  std::vector<caf::typed_response_promise<reply>> unsent_replies;
+  std::optional<std::uint64_t> in_flight;
+  std::vector<run_action> in_flight_actions;
+  std::vector<caf::typed_response_promise<reply>> in_flight_replies;
+  std::uint64_t next_ticket = 1;
+  bool durable = false;   // the run.created batch is in the log
+  bool reopened = false;  // a finished run went back to running (retry-failed)
+  std::vector<waiter> waiters;
+  std::string shown_status;
+  std::uint64_t snapshot_seq = 0;
+  int http_in_flight = 0;
+  bool done = false;     // finished and told everyone
+  bool dormant = false;  // spawned finished (revived for a control); leaves quietly
+};
+
+using self_ptr = run_actor::stateful_pointer<state>;
+
+reply view_reply(const state& s, bool created = false) {
+  return reply{std::nullopt, runtime::run_view(s.st, s.args.ctx->public_url), created};
+}
+
+runtime::run_env env_of(state& s) {
+  runtime::run_env env;
+  env.now = s.args.ctx->clock->now();
+  env.lim = s.args.ctx->lim;
+  env.jitter = [&s] { return std::uniform_real_distribution<double>(0.8, 1.0)(s.rng); };
+  return env;
+}
+
+void flush(self_ptr self, bool force_snapshot = false);
+void carry_out(self_ptr self, std::vector<run_action> actions);
+void idle(self_ptr self);
+
+// Events decided by the machine go to the next batch; their actions wait for it.
+void commit(self_ptr self, runtime::run_outcome out) {
+  auto& s = self->state;
+  const std::string stream = storage::run_stream(s.st.workspace, s.st.id);
+  std::uint64_t seq = s.st.seq - out.events.size();
+  for (auto& ev : out.events) {
+    if (ev.item_id) ev.data["item"] = *ev.item_id;
+    s.unsent.push_back(storage::event{stream, ++seq, std::move(ev.type), s.args.ctx->clock->now(),
+                                      dump(ev.data)});
+  }
+  for (auto& a : out.actions) s.unsent_actions.push_back(std::move(a));
+}
+
+void flush(self_ptr self, bool force_snapshot) {
+  auto& s = self->state;
+  if (s.in_flight) return;
+  if (s.unsent.empty() && !force_snapshot) {
+    // Nothing new to make durable: what was decided rests on events already in the log.
+    auto actions = std::move(s.unsent_actions);
+    s.unsent_actions.clear();
+    auto replies = std::move(s.unsent_replies);
+    s.unsent_replies.clear();
+    carry_out(self, std::move(actions));
+    for (auto& rp : replies) rp.deliver(view_reply(s));
+    return;
+  }
+  storage::write_batch batch;
+  batch.events = std::move(s.unsent);
+  s.unsent.clear();
+  decorate_batch(batch, s.st, s.args.ctx->public_url, !s.durable, s.shown_status, s.snapshot_seq,
+                 force_snapshot);
+  if (s.reopened) {
+    batch.records.push_back({storage::space::index, run_keys::open(s.st.workspace, s.st.id),
+                             s.st.workflow_id});
+    s.reopened = false;
+  }
+  s.in_flight_actions = std::move(s.unsent_actions);
+  s.unsent_actions.clear();
+  s.in_flight_replies = std::move(s.unsent_replies);
+  s.unsent_replies.clear();
+  const std::uint64_t ticket = s.next_ticket++;
+  s.in_flight = ticket;
+  auto handle = caf::actor_cast<run_actor>(self);
+  s.args.ctx->log->append(std::move(batch), [handle, ticket](result<void> r) {
+    caf::anon_send(handle, append_done{ticket, std::move(r)});
+  });
+}
+
+void answer_waiters(self_ptr self, bool all) {
+  auto& s = self->state;
+  const auto now = steady::now();
+  std::vector<waiter> keep;
+  for (auto& w : s.waiters) {
+    if (all || now >= w.deadline)
+      w.rp.deliver(view_reply(s, w.created));
+    else
+      keep.push_back(std::move(w));
+  }
+  s.waiters = std::move(keep);
+}
+
+void add_waiter(self_ptr self, caf::typed_response_promise<reply> rp,
+                std::optional<std::chrono::milliseconds> wait, bool created) {
+  auto& s = self->state;
+  const auto d = wait.value_or(std::chrono::milliseconds(0));
+  s.waiters.push_back(waiter{std::move(rp), steady::now() + d, created});
+  if (d.count() > 0) self->delayed_send(self, d, wait_check{});
+}
+
+void carry_out(self_ptr self, std::vector<run_action> actions) {
+  auto& s = self->state;
+  const millis now = s.args.ctx->clock->now();
+  auto handle = caf::actor_cast<run_actor>(self);
+  for (auto& a : actions) {
+    switch (a.what) {
+      case run_action::kind::timer:
+        self->delayed_send(self, std::chrono::milliseconds(std::max<millis>(0, a.at - now)),
+                           timer_fired{a.item_id});
+        break;
+      case run_action::kind::http_call: {
+        effects::http_request req;
+        const json& r = a.request;
+        req.method = r.value("method", "GET");
+        req.url = r.value("url", "");
+        for (const auto& h : r["headers"])
+          req.headers.emplace_back(h[0].get<std::string>(), h[1].get<std::string>());
+        req.body = r.value("body", "");
+        req.timeout = std::chrono::milliseconds(r.value("timeout_ms", millis{30000}));
+        req.connect_timeout = std::chrono::milliseconds(r.value("connect_timeout_ms", millis{5000}));
+        ++s.http_in_flight;
+        s.args.ctx->http->submit(
+            std::move(req), [handle, item = a.item_id, attempt = a.attempt](
+                                result<effects::http_response> res) {
+              http_done msg{item, attempt, error(errc::internal, "")};
+              if (res)
+                msg.outcome = runtime::http_result{res->status, std::move(res->headers),
+                                                   std::move(res->body)};
+              else
+                msg.outcome = std::move(res).error();
+              caf::anon_send(handle, std::move(msg));
+            });
+        break;
+      }
+      case run_action::kind::start_child: {
+        child_start cs;
+        cs.workspace = s.st.workspace;
+        cs.workflow_id = a.request.value("workflow", "");
+        if (auto v = a.request.find("version"); v != a.request.end() && v->is_number_integer())
+          cs.version = v->get<int>();
+        cs.input = a.request.contains("input") ? a.request["input"] : json::object();
+        cs.mode = a.request.value("mode", s.st.mode);
+        cs.child_run_id = a.child_run_id;
+        cs.parent_run_id = s.st.id;
+        cs.parent_item_id = a.item_id;
+        self->send(caf::actor_cast<node_actor>(s.args.node), std::move(cs));
+        break;
+      }
+      case run_action::kind::cancel_child: {
+        run_control ctl{s.st.workspace, a.child_run_id, run_control_kind::cancel};
+        self->request(caf::actor_cast<node_actor>(s.args.node), caf::infinite, std::move(ctl))
+            .then([](reply&) {}, [](caf::error&) {});
+        break;
+      }
+    }
+  }
+}
+
+// The earliest moment something is due, when nothing but timers and children are awaited.
+std::optional<millis> next_wake(const state& s) {
+  std::optional<millis> wake;
+  auto take = [&](millis t) { wake = wake ? std::min(*wake, t) : t; };
+  for (const auto& it : s.st.items) {
+    if (it.status == runtime::item_status::running) return std::nullopt;
+    if (it.status == runtime::item_status::retrying && it.next_attempt_at) take(*it.next_attempt_at);
+    if (it.status == runtime::item_status::waiting && it.wait_until) take(*it.wait_until);
+    const auto* p = it.step && !it.parent ? &s.args.plan->steps[*it.step] : nullptr;
+    if (p && p->timeout && it.status == runtime::item_status::waiting) take(it.started_at + *p->timeout);
+  }
+  if (s.args.plan->timeout) take(s.st.started_at + *s.args.plan->timeout);
+  return wake.value_or(std::numeric_limits<millis>::max());
+}
+
+bool may_park(const state& s) {
+  if (s.in_flight || !s.unsent.empty() || !s.waiters.empty() || s.http_in_flight > 0 || s.done)
+    return false;
+  if (runtime::finished(s.st.status)) return false;
+  if (s.st.status != runtime::run_status::paused && runtime::view_status(s.st) != runtime::run_status::waiting)
+    return false;
+  auto wake = next_wake(s);
+  if (!wake) return false;
+  return *wake - s.args.ctx->clock->now() >= park_after;
+}
+
+void finish(self_ptr self) {
+  auto& s = self->state;
+  s.done = true;
+  answer_waiters(self, true);
+  if (!s.st.parent_run_id.empty()) {
+    child_done cd{s.st.workspace, s.st.parent_run_id, s.st.parent_item_id, s.st.id,
+                  runtime::child_result{s.st.status, s.st.output, s.st.error}};
+    self->send(caf::actor_cast<node_actor>(s.args.node), std::move(cd));
+  }
+  self->send(s.args.supervisor, run_finished{s.st.id, s.st.status, s.st.mode, s.dormant});
+  self->quit();
+}
+
+void on_append_done(self_ptr self, append_done& done) {
+  auto& s = self->state;
+  if (!s.in_flight || *s.in_flight != done.ticket) return;
+  s.in_flight.reset();
+  if (!done.outcome) {
+    const auto& e = done.outcome.error();
+    logger("actors")->error("run={} log append failed: {}", s.st.id, e.message);
+    const error answer(errc::unavailable, "the event log could not be written: " + e.message);
+    for (auto& rp : s.in_flight_replies) rp.deliver(reply{answer, nullptr, false});
+    if (!s.durable) {
+      if (s.args.start_promise) s.args.start_promise->deliver(reply{answer, nullptr, false});
+      for (auto& w : s.waiters) w.rp.deliver(reply{answer, nullptr, false});
+      self->send(s.args.supervisor, run_aborted{s.st.id, s.st.idempotency_key});
+      self->quit();
+      return;
+    }
+    // The state ran ahead of the log: stop; the supervisor rebuilds the run from the log.
+    for (auto& w : s.waiters) w.rp.deliver(reply{answer, nullptr, false});
+    s.waiters.clear();
+    if (s.args.ctx->on_fatal && (e.code == errc::io_error || e.code == errc::corruption))
+      s.args.ctx->on_fatal(e);
+    self->quit(caf::make_error(caf::sec::runtime_error));
+    return;
+  }
+  const bool first = !s.durable;
+  s.durable = true;
+  carry_out(self, std::move(s.in_flight_actions));
+  s.in_flight_actions.clear();
+  for (auto& rp : s.in_flight_replies) rp.deliver(view_reply(s));
+  s.in_flight_replies.clear();
+  if (first && s.args.start_promise) {
+    auto rp = std::move(*s.args.start_promise);
+    s.args.start_promise.reset();
+    if (s.args.wait && !runtime::finished(s.st.status))
+      add_waiter(self, std::move(rp), s.args.wait, true);
+    else
+      rp.deliver(view_reply(s, true));
+  }
+  idle(self);
+}
+
+// No batch in flight: write what was decided, finish, or park.
+void idle(self_ptr self) {
+  auto& s = self->state;
+  if (s.in_flight || s.done) return;
+  flush(self);
+  if (s.in_flight) return;
+  if (runtime::finished(s.st.status)) {
+    finish(self);
+    return;
+  }
+  if (may_park(s)) {
+    auto wake = next_wake(s);
+    std::optional<millis> at;
+    if (wake && *wake != std::numeric_limits<millis>::max()) at = *wake;
+    // No snapshot needed: a rehydration reads the latest snapshot plus the events after it.
+    self->send(s.args.supervisor, run_parked{s.st.id, at});
+    s.done = true;
+    self->quit();
+  }
+}
+
+template <class F>
+void decide(self_ptr self, F&& f) {
+  auto& s = self->state;
+  if (s.done) return;
+  runtime::run_machine m(s.st, s.args.plan, env_of(s));
+  commit(self, f(m));
+  idle(self);
+}
+
+}  // namespace
+
+run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
+  return parent->spawn<caf::monitored>(
+      [](self_ptr self, run_spawn a) -> run_actor::behavior_type {
+        auto& s = self->state;
+        s.args = std::move(a);
+        self->set_exception_handler([self](std::exception_ptr& ep) -> caf::error {
+          try {
+            std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            logger("actors")->error("run={} crashed: {}", self->state.st.id, e.what());
+          } catch (...) {
+            logger("actors")->error("run={} crashed", self->state.st.id);
+          }
+          return caf::make_error(caf::sec::runtime_error);
+        });
+        if (s.args.state) {
+          s.st = std::move(*s.args.state);
+          s.args.state.reset();
+          s.durable = true;
+          s.shown_status = std::string(runtime::to_string(runtime::view_status(s.st)));
+          s.snapshot_seq = s.st.seq;
+          if (runtime::finished(s.st.status))
+            s.dormant = true;  // the control that revived it comes next
+          else
+            decide(self, [](runtime::run_machine& m) { return m.recover(); });
+        } else {
+          s.st.id = s.args.init->id;
+          s.st.workspace = s.args.init->workspace;
+          decide(self, [&](runtime::run_machine& m) { return m.start(*s.args.init); });
+        }
+        return {
+            [self](run_get& req) -> caf::result<reply> {
+              auto& s = self->state;
+              if (s.durable && (!req.wait || runtime::finished(s.st.status))) return view_reply(s);
+              auto rp = self->make_response_promise<reply>();
+              if (!s.durable && !req.wait) {
+                s.unsent_replies.push_back(rp);  // answered once the first batch is durable
+                return rp;
+              }
+              add_waiter(self, rp, req.wait, false);
+              return rp;
+            },
+            [self](run_items_get& req) -> caf::result<page_reply> {
+              return items_page(self->state.st, req);
+            },
+            [self](run_control& req) -> caf::result<reply> {
+              auto& s = self->state;
+              if (s.done) return reply{error(errc::unavailable, "the run is being moved; retry"), nullptr, false};
+              const bool was_finished = runtime::finished(s.st.status);
+              runtime::run_machine m(s.st, s.args.plan, env_of(s));
+              runtime::run_control_action a = static_cast<runtime::run_control_action>(req.kind);
+              auto out = m.control(a);
+              if (!out || out->events.empty()) {
+                reply r = out ? view_reply(s) : reply{std::move(out).error(), nullptr, false};
+                if (s.dormant) finish(self);
+                return r;
+              }
+              if (was_finished && !runtime::finished(s.st.status)) {
+                s.reopened = true;
+                s.dormant = false;
+              }
+              auto rp = self->make_response_promise<reply>();
+              s.unsent_replies.push_back(rp);
+              commit(self, std::move(*out));
+              idle(self);
+              return rp;
+            },
+            [self](append_done& d) { on_append_done(self, d); },
+            [self](http_done& d) {
+              auto& s = self->state;
+              --s.http_in_flight;
+              decide(self, [&](runtime::run_machine& m) {
+                return m.on_http_result(d.item_id, d.attempt, std::move(d.outcome));
+              });
+            },
+            [self](timer_fired& t) {
+              decide(self, [&](runtime::run_machine& m) { return m.on_timer(t.item_id); });
+            },
+            [self](wait_check) {
+              answer_waiters(self, false);
+              idle(self);
+            },
+            [self](child_done& c) {
+              decide(self, [&](runtime::run_machine& m) {
+                return m.on_child_finished(c.item_id, c.child_run_id, c.outcome);
+              });
+            },
+        };
+      },
+      std::move(args));
+}
+
+}  // namespace af::actors
