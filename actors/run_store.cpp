@@ -360,7 +360,10 @@ void decorate_batch(storage::write_batch& batch, const runtime::run_state& st,
       batch.records.push_back({space::index, run_keys::done(st.workspace, st.workflow_id, st.finished_at, st.id),
                                std::string(runtime::to_string(st.status))});
   }
-  if (done || force_snapshot || st.seq >= snapshot_seq + snapshot_every) {
+  // A finished run is read back as snapshot + suffix: short suffixes replay faster than a
+  // snapshot costs to write, so small runs (most of them) finish without one.
+  const std::uint64_t suffix = st.seq - snapshot_seq;
+  if (force_snapshot || suffix >= snapshot_every || (done && suffix > finished_suffix_max)) {
     batch.records.push_back({space::snapshot, run_keys::snapshot(st.workspace, st.id), dump(runtime::to_snapshot(st))});
     snapshot_seq = st.seq;
   }

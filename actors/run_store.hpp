@@ -1,8 +1,9 @@
 #pragma once
 // Where runs live in the log besides their event streams (docs/storage-format.md): the run
 // index for listing, the open-run index for recovery, failures, idempotency keys, and
-// snapshots (a run's whole state as of a seq, written when it finishes, parks, or every
-// `snapshot_every` events, so that reads and restarts never replay a long stream).
+// snapshots (a run's whole state as of a seq, written every `snapshot_every` events and when a
+// run finishes with more than `finished_suffix_max` events since the last one, so that reads
+// and restarts never replay a long stream).
 // CAF-free: used by run actors to decorate their batches, and by the client and recovery to
 // read on their own threads.
 
@@ -19,6 +20,7 @@
 namespace af::actors {
 
 inline constexpr std::uint64_t snapshot_every = 256;
+inline constexpr std::uint64_t finished_suffix_max = 32;
 inline constexpr millis idempotency_window = 24LL * 3600 * 1000;
 
 namespace run_keys {

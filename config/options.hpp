@@ -29,7 +29,7 @@ struct node_options {
   std::string public_url;  // empty: "http://<listen>"
   limits lim;
   std::vector<api_key> api_keys;
-  std::size_t http_threads = 256;  // one per open connection (keep-alive, ?wait, streams)
+  std::size_t http_threads = 1536;  // one per open connection (keep-alive, ?wait, streams)
   std::string log_level = "info";
 
   std::string listen() const;  // "host:port"

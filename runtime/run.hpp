@@ -188,7 +188,8 @@ class run_machine {
   scope scope_for(const item_state& it, const json& run, json& element, json& index) const;
   void succeed(std::size_t i, json output, bool simulated = false, int attempt = 0);
   void complete_parent_if_done(std::size_t parent);
-  void fail_attempt(std::size_t i, error e, bool retryable);
+  // `code` overrides the error code name (http_status, child_failed).
+  void fail_attempt(std::size_t i, const error& e, bool retryable, std::string_view code = {});
   void fail_final(std::size_t i, const json& err, int attempt = 0);
   void cancel_open(bool children);
   void finish_if_done();

@@ -152,14 +152,17 @@ void run_machine::advance() {
 }
 
 bool run_machine::try_start(std::size_t i) {
-  const step_plan& s = plan_->steps[*st_.items[i].step];
+  const std::size_t self = *st_.items[i].step;
+  const step_plan& s = plan_->steps[self];
   bool all_skipped = !s.needs.empty();
   for (auto n : s.needs) {
     const auto& need = st_.items[n];
     if (open(need.status)) return false;
     if (need.status == item_status::failed) {
+      // The primary's dependents wait for its fallback, but the fallback itself must not.
       const auto& np = plan_->steps[n];
-      if (np.fallback && open(st_.items[*np.fallback].status)) return false;
+      if (np.fallback && *np.fallback != self && open(st_.items[*np.fallback].status))
+        return false;
     }
     if (need.status != item_status::skipped) all_skipped = false;
   }
@@ -231,12 +234,13 @@ void run_machine::complete_parent_if_done(std::size_t parent) {
   succeed(parent, std::move(outputs));
 }
 
-void run_machine::fail_attempt(std::size_t i, error e, bool retryable) {
+void run_machine::fail_attempt(std::size_t i, const error& e, bool retryable, std::string_view code) {
   auto& it = st_.items[i];
   const step_plan* p = plan_of(it);
   const retry_policy policy = p ? p->retry : (it.step ? plan_->steps[*it.step].retry : retry_policy{});
   const int used = it.attempt_count - it.budget_base - it.recovered;
   json err = error_json(e, retryable, it.attempt_count);
+  if (!code.empty()) err["code"] = std::string(code);
   if (retryable && used < policy.max_attempts && (!p || p->kind != step_kind::fail)) {
     const double j = env_.jitter ? env_.jitter() : 1.0;
     const millis next = env_.now + backoff_delay(policy, std::max(1, used), j);
@@ -256,24 +260,31 @@ void run_machine::fail_final(std::size_t i, const json& err, int attempt) {
   } else if (it.step) {
     handled = p && p->on_error != on_error_kind::stop;
   }
+  // A fan-out that fails (an element, its timeout) ends every open row with it: a handled
+  // failure would otherwise leave rows that never start and keep the run open forever.
+  auto cancel_rows = [this](std::size_t owner) {
+    const std::vector<std::size_t> rows = st_.items[owner].rows;
+    for (auto r : rows) {
+      const auto& row = st_.items[r];
+      if (!open(row.status)) continue;
+      if (!row.child_run_id.empty() && row.status == item_status::waiting)
+        out_.actions.push_back({run_action::kind::cancel_child, row.id, 0, 0, row.child_run_id});
+      emit(et::item_canceled, json::object(), row.id);
+    }
+  };
+  cancel_rows(i);
   json d = json::object();
-  d["attempt"] = attempt ? attempt : std::max(1, it.attempt_count);
+  d["attempt"] = attempt ? attempt : std::max(1, st_.items[i].attempt_count);
   d["error"] = err;
   d["handled"] = handled;
-  emit(et::item_failed, std::move(d), it.id);
+  emit(et::item_failed, std::move(d), st_.items[i].id);
   if (auto parent = st_.items[i].parent) {
     if (handled) {
       complete_parent_if_done(*parent);
       return;
     }
     // An element's unhandled failure cancels the rest and fails the step (DESIGN §9).
-    for (auto r : st_.items[*parent].rows) {
-      auto& row = st_.items[r];
-      if (!open(row.status)) continue;
-      if (!row.child_run_id.empty() && row.status == item_status::waiting)
-        out_.actions.push_back({run_action::kind::cancel_child, row.id, 0, 0, row.child_run_id});
-      emit(et::item_canceled, json::object(), row.id);
-    }
+    cancel_rows(*parent);
     json perr = err;
     perr["message"] = "element " + std::to_string(*st_.items[i].row) + " failed: " +
                       err.value("message", std::string());
@@ -305,7 +316,8 @@ void run_machine::finish_if_done() {
   for (const auto& it : st_.items)
     if (open(it.status)) return;
   for (const auto& it : st_.items) {
-    if (it.status == item_status::failed && !it.handled) {
+    // A row's failure is its foreach's: that item says whether it was handled.
+    if (it.status == item_status::failed && !it.handled && !it.parent) {
       json e{{"code", it.error.value("code", std::string("failed"))},
              {"message", it.error.value("message", std::string())},
              {"item_id", it.id}};
@@ -349,14 +361,7 @@ run_outcome run_machine::on_http_result(std::string_view item_id, int attempt,
       const int s = r->status;
       fail_attempt(*i,
                    error(errc::invalid_argument, "unexpected HTTP status " + std::to_string(s)),
-                   s >= 500 || s == 408 || s == 429);
-      // fail_attempt wrote code invalid_argument: name it http_status as DESIGN §9 says.
-      auto& ev = out_.events.back();
-      if (ev.data.contains("error")) ev.data["error"]["code"] = "http_status";
-      auto& it = st_.items[*i];
-      if (it.error.is_object()) it.error["code"] = "http_status";
-      if (auto& sc = st_.steps_scope[it.step_id]; !it.parent && sc.is_object() && sc["error"].is_object())
-        sc["error"]["code"] = "http_status";
+                   s >= 500 || s == 408 || s == 429, "http_status");
     } else {
       succeed(*i, http_output(*r));
     }
@@ -408,11 +413,7 @@ run_outcome run_machine::on_child_finished(std::string_view item_id, std::string
   } else {
     std::string msg = "child run " + std::string(child_run_id) + " " + std::string(to_string(r.status));
     if (r.error.is_object()) msg += ": " + r.error.value("message", std::string());
-    fail_attempt(*i, error(errc::failed_precondition, msg), false);
-    auto& ev = out_.events.back();
-    if (ev.data.contains("error")) ev.data["error"]["code"] = "child_failed";
-    auto& after = st_.items[*i];
-    if (after.error.is_object()) after.error["code"] = "child_failed";
+    fail_attempt(*i, error(errc::failed_precondition, msg), false, "child_failed");
   }
   advance();
   return std::move(out_);
@@ -449,10 +450,18 @@ result<run_outcome> run_machine::control(run_control_action a) {
       if (st_.status != run_status::failed)
         return error(errc::conflict, "run " + st_.id + " is " + std::string(to_string(st_.status)) +
                                          "; only a failed run can retry its failed items");
+      // Rows re-run only with their foreach: under a foreach that stays failed (handled) a
+      // pending row would never start again.
       json ids = json::array();
-      for (const auto& it : st_.items)
-        if ((it.status == item_status::failed && !it.handled) || it.status == item_status::canceled)
+      std::vector<bool> again(st_.items.size(), false);
+      for (std::size_t k = 0; k < st_.items.size(); ++k) {
+        const auto& it = st_.items[k];
+        if (it.parent && !again[*it.parent]) continue;
+        if ((it.status == item_status::failed && !it.handled) || it.status == item_status::canceled) {
+          again[k] = true;
           ids.push_back(it.id);
+        }
+      }
       emit(et::retrying, json{{"items", std::move(ids)}});
       advance();
       return std::move(out_);
