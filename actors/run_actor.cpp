@@ -1,8 +1,10 @@
 #include "actors/run_actor.hpp"
 
 #include <random>
+#include <unordered_map>
 #include <thread>
 
+#include "actors/item_actor.hpp"
 #include "actors/run_store.hpp"
 #include "base/log.hpp"
 #include "storage/streams.hpp"
@@ -36,6 +38,7 @@ struct state {
   std::string shown_status;
   std::uint64_t snapshot_seq = 0;
   int http_in_flight = 0;
+  std::unordered_map<caf::actor_addr, std::pair<std::string, int>> items_by_addr;
   bool done = false;     // finished and told everyone
   bool dormant = false;  // spawned finished (revived for a control); leaves quietly
 };
@@ -154,17 +157,8 @@ void carry_out(self_ptr self, std::vector<run_action> actions) {
         req.timeout = std::chrono::milliseconds(r.value("timeout_ms", millis{30000}));
         req.connect_timeout = std::chrono::milliseconds(r.value("connect_timeout_ms", millis{5000}));
         ++s.http_in_flight;
-        s.args.ctx->http->submit(
-            std::move(req), [handle, item = a.item_id, attempt = a.attempt](
-                                result<effects::http_response> res) {
-              http_done msg{item, attempt, error(errc::internal, "")};
-              if (res)
-                msg.outcome = runtime::http_result{res->status, std::move(res->headers),
-                                                   std::move(res->body)};
-              else
-                msg.outcome = std::move(res).error();
-              caf::anon_send(handle, std::move(msg));
-            });
+        auto item = spawn_http_item(self, handle, s.args.ctx->http, std::move(req), a.item_id, a.attempt);
+        s.items_by_addr[item.address()] = {a.item_id, a.attempt};
         break;
       }
       case run_action::kind::start_child: {
@@ -318,6 +312,19 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
           }
           return caf::make_error(caf::sec::runtime_error);
         });
+        self->set_down_handler([self](caf::down_msg& dm) {
+          // An item actor stopped without reporting: a failed, retryable attempt.
+          auto& s = self->state;
+          auto it = s.items_by_addr.find(dm.source);
+          if (it == s.items_by_addr.end()) return;
+          auto [item, attempt] = it->second;
+          s.items_by_addr.erase(it);
+          if (dm.reason == caf::exit_reason::normal) return;
+          --s.http_in_flight;
+          decide(self, [&](runtime::run_machine& m) {
+            return m.on_http_result(item, attempt, error(errc::unavailable, "the item's actor stopped: " + caf::to_string(dm.reason)));
+          });
+        });
         if (s.args.state) {
           s.st = std::move(*s.args.state);
           s.args.state.reset();
@@ -374,6 +381,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
             [self](http_done& d) {
               auto& s = self->state;
               --s.http_in_flight;
+              if (auto src = self->current_sender()) s.items_by_addr.erase(src->address());
               decide(self, [&](runtime::run_machine& m) {
                 return m.on_http_result(d.item_id, d.attempt, std::move(d.outcome));
               });
