@@ -66,6 +66,8 @@ runtime::run_env env_of(state& s) {
 void flush(self_ptr self, bool force_snapshot = false);
 void carry_out(self_ptr self, std::vector<run_action> actions);
 void idle(self_ptr self);
+template <class F>
+void decide(self_ptr self, F&& f);
 
 // Events decided by the machine go to the next batch; their actions wait for it.
 void commit(self_ptr self, runtime::run_outcome out) {
@@ -240,12 +242,30 @@ void on_append_done(self_ptr self, append_done& done) {
       self->quit();
       return;
     }
-    // The state ran ahead of the log: stop; the supervisor rebuilds the run from the log.
-    for (auto& w : s.waiters) w.rp.deliver(reply{answer, nullptr, false});
-    s.waiters.clear();
-    if (s.args.ctx->on_fatal && (e.code == errc::io_error || e.code == errc::corruption))
+    if (s.args.ctx->on_fatal && (e.code == errc::io_error || e.code == errc::corruption)) {
       s.args.ctx->on_fatal(e);
-    self->quit(caf::make_error(caf::sec::runtime_error));
+      return;
+    }
+    // The state ran ahead of the log. Our failed batch is settled and nobody else writes this
+    // stream, so the log holds exactly what was acknowledged: read it back and carry on from
+    // there, as after a restart. Whatever was decided on top of the lost events goes too.
+    for (auto& rp : s.unsent_replies) rp.deliver(reply{answer, nullptr, false});
+    s.unsent.clear();
+    s.unsent_actions.clear();
+    s.unsent_replies.clear();
+    s.in_flight_actions.clear();
+    auto loaded = load_run(*s.args.ctx->log, s.st.workspace, s.st.id);
+    if (!loaded || !*loaded) {
+      logger("actors")->error("run={} cannot be read back after a failed write", s.st.id);
+      for (auto& w : s.waiters) w.rp.deliver(reply{answer, nullptr, false});
+      s.waiters.clear();
+      self->quit(caf::make_error(caf::sec::runtime_error));  // the supervisor tries again
+      return;
+    }
+    s.st = std::move(**loaded);
+    s.snapshot_seq = 0;
+    s.shown_status.clear();
+    decide(self, [](runtime::run_machine& m) { return m.recover(); });
     return;
   }
   const bool first = !s.durable;
