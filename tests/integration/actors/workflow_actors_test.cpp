@@ -76,7 +76,7 @@ BOOST_FIXTURE_TEST_SUITE(workflow_actors, faulty_node)
 BOOST_AUTO_TEST_CASE(client_is_not_ready_before_restore) {
   node fresh(context(log));
   BOOST_TEST(!fresh.api().ready());
-  auto r = fresh.api().get({"default", "x"});
+  auto r = fresh.api().get(workflow_get{"default", "x"});
   BOOST_REQUIRE(!r.has_value());
   BOOST_TEST(r.error().code == errc::not_ready);
 }
@@ -85,23 +85,23 @@ BOOST_AUTO_TEST_CASE(a_failed_write_answers_unavailable_and_changes_nothing) {
   auto& api = n->api();
   BOOST_REQUIRE(api.send(apply_req("w", 1)).has_value());
   BOOST_REQUIRE(api.send(simple("w", workflow_command_kind::publish)).has_value());
-  const auto before = api.get({"default", "w"})->body;
+  const auto before = api.get(workflow_get{"default", "w"})->body;
 
   faults->fail_write(1);
   auto failed = api.send(apply_req("w", 2));
   BOOST_REQUIRE(!failed.has_value());
   BOOST_TEST(failed.error().code == errc::unavailable);
-  BOOST_TEST(api.get({"default", "w"})->body == before);
+  BOOST_TEST(api.get(workflow_get{"default", "w"})->body == before);
 
   faults->fail_write(1);
   BOOST_TEST(!api.send(simple("w", workflow_command_kind::pause)).has_value());
-  BOOST_TEST(api.get({"default", "w"})->body["status"] == "active");
+  BOOST_TEST(api.get(workflow_get{"default", "w"})->body["status"] == "active");
 
   // A new workflow whose creation failed does not exist.
   faults->fail_write(1);
   BOOST_TEST(!api.send(apply_req("ghost", 1)).has_value());
-  BOOST_TEST(api.get({"default", "ghost"}).error().code == errc::not_found);
-  BOOST_TEST(api.list({"default"})->items.size() == 1u);
+  BOOST_TEST(api.get(workflow_get{"default", "ghost"}).error().code == errc::not_found);
+  BOOST_TEST(api.list(workflow_list{"default"})->items.size() == 1u);
 
   // The next write works and lands on the state as acknowledged.
   auto ok = api.send(apply_req("w", 3));
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(nothing_unacknowledged_survives_a_restart) {
   BOOST_REQUIRE(!api.send(simple("w", workflow_command_kind::publish)).has_value());
   n.reset();
   start();
-  auto got = n->api().get({"default", "w"});
+  auto got = n->api().get(workflow_get{"default", "w"});
   BOOST_REQUIRE(got.has_value());
   BOOST_TEST(got->body["live_version"].is_null());
   BOOST_TEST(got->body["draft"]["steps"][0]["with"]["value"] == 1);
@@ -141,14 +141,14 @@ BOOST_AUTO_TEST_CASE(concurrent_commands_on_one_workflow_apply_in_a_consistent_o
   for (auto& t : threads) t.join();
   BOOST_TEST(failures.load() == 0);
   BOOST_TEST(published.load() > 0);
-  auto versions = api.get({"default", "w", workflow_view::versions, 0, 1000});
+  auto versions = api.get(workflow_get{"default", "w", workflow_view::versions, 0, 1000});
   BOOST_REQUIRE(versions.has_value());
   // Every 201 publish made exactly one version, numbered without gaps.
   BOOST_TEST(versions->body["data"].size() == static_cast<std::size_t>(published.load()));
   BOOST_TEST(versions->body["data"][0]["version"] == published.load());
   n.reset();
   start();
-  auto replayed = n->api().get({"default", "w", workflow_view::versions, 0, 1000});
+  auto replayed = n->api().get(workflow_get{"default", "w", workflow_view::versions, 0, 1000});
   BOOST_TEST(replayed->body == versions->body);
 }
 
