@@ -99,7 +99,9 @@ std::optional<std::size_t> run_state::find_item(std::string_view item_id) const 
   return std::nullopt;
 }
 
-result<void> apply(run_state& st, const run_event& ev, millis time) {
+namespace {
+
+result<void> apply_event(run_state& st, const run_event& ev, millis time) {
   namespace et = run_event_type;
   const json& d = ev.data;
   const std::string_view type = ev.type;
@@ -187,7 +189,7 @@ result<void> apply(run_state& st, const run_event& ev, millis time) {
     if (it.started_at == 0) it.started_at = time;
     it.next_attempt_at.reset();
     if (d.contains("inputs")) it.inputs = d["inputs"];
-    if (auto rows = d.find("rows"); rows != d.end() && rows->is_number_integer() && it.rows.empty()) {
+    if (auto rows = d.find("rows"); rows != d.end() && rows->is_number_unsigned() && it.rows.empty()) {
       const auto n = rows->get<std::size_t>();
       const std::size_t parent = *idx;
       const std::string base = it.id, step_id = it.step_id;
@@ -251,6 +253,18 @@ result<void> apply(run_state& st, const run_event& ev, millis time) {
     return {};
   }
   return broken(st, ev, "is not a run event type");
+}
+
+}  // namespace
+
+result<void> apply(run_state& st, const run_event& ev, millis time) {
+  // Events come from our own log, but a damaged one must give an error, not an exception
+  // (a field of the wrong type makes nlohmann throw).
+  try {
+    return apply_event(st, ev, time);
+  } catch (const json::exception& e) {
+    return broken(st, ev, std::string("is malformed: ") + e.what());
+  }
 }
 
 }  // namespace af::runtime

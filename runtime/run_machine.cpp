@@ -91,7 +91,10 @@ run_outcome run_machine::recover() {
     auto& it = st_.items[i];
     const step_plan* p = plan_of(it);
     if (it.status == item_status::running && it.rows.empty()) {
+      // A fresh attempt of a call: its own timeout travels with the request. A step timer at
+      // started_at + timeout (the first attempt's start) would fail it at once.
       start_attempt(i, true);
+      continue;
     } else if (it.status == item_status::retrying && it.next_attempt_at) {
       out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.next_attempt_at});
     } else if (it.status == item_status::waiting) {
@@ -145,6 +148,9 @@ void run_machine::advance() {
           if (rs == item_status::running || rs == item_status::waiting || rs == item_status::retrying)
             ++active;
         }
+        // A foreach put back to running by retry-failed may have no open row left.
+        if (!finished(st_.status) && st_.items[i].status == item_status::running)
+          complete_parent_if_done(i);
       }
     }
   }
