@@ -41,6 +41,8 @@ struct state {
   std::unordered_map<caf::actor_addr, std::pair<std::string, int>> items_by_addr;
   bool done = false;     // finished and told everyone
   bool dormant = false;  // spawned finished (revived for a control); leaves quietly
+  // Rebuilt from the log for a message that follows the spawn: no parking before one arrived.
+  bool hold = false;
 };
 
 using self_ptr = run_actor::stateful_pointer<state>;
@@ -203,6 +205,7 @@ std::optional<millis> next_wake(const state& s) {
 }
 
 bool may_park(const state& s) {
+  if (s.hold) return false;
   if (s.in_flight || !s.unsent.empty() || !s.waiters.empty() || s.http_in_flight > 0 || s.done)
     return false;
   if (runtime::finished(s.st.status)) return false;
@@ -351,6 +354,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
           s.durable = true;
           s.shown_status = std::string(runtime::to_string(runtime::view_status(s.st)));
           s.snapshot_seq = s.st.seq;
+          s.hold = true;
           if (runtime::finished(s.st.status))
             s.dormant = true;  // the control that revived it comes next
           else
@@ -363,6 +367,10 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
         return {
             [self](run_get& req) -> caf::result<reply> {
               auto& s = self->state;
+              if (s.hold) {
+                s.hold = false;
+                self->send(self, wait_check{});  // may park again once this is answered
+              }
               if (s.durable && (!req.wait || runtime::finished(s.st.status))) return view_reply(s);
               auto rp = self->make_response_promise<reply>();
               if (!s.durable && !req.wait) {
@@ -373,11 +381,19 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               return rp;
             },
             [self](run_items_get& req) -> caf::result<page_reply> {
+              if (self->state.hold) {
+                self->state.hold = false;
+                self->send(self, wait_check{});
+              }
               return items_page(self->state.st, req);
             },
             [self](run_control& req) -> caf::result<reply> {
               auto& s = self->state;
               if (s.done) return reply{error(errc::unavailable, "the run is being moved; retry"), nullptr, false};
+              if (s.hold) {
+                s.hold = false;
+                self->send(self, wait_check{});  // may park again once this is answered
+              }
               const bool was_finished = runtime::finished(s.st.status);
               runtime::run_machine m(s.st, s.args.plan, env_of(s));
               runtime::run_control_action a = static_cast<runtime::run_control_action>(req.kind);
@@ -407,6 +423,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               });
             },
             [self](timer_fired& t) {
+              self->state.hold = false;
               decide(self, [&](runtime::run_machine& m) { return m.on_timer(t.item_id); });
             },
             [self](wait_check) {
@@ -414,6 +431,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               idle(self);
             },
             [self](child_done& c) {
+              self->state.hold = false;
               decide(self, [&](runtime::run_machine& m) {
                 return m.on_child_finished(c.item_id, c.child_run_id, c.outcome);
               });

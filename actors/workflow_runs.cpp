@@ -124,10 +124,12 @@ void arm_wake(self_ptr self) {
   self->delayed_send(self, std::chrono::milliseconds(delay), wake_check{});
 }
 
+// A run by id: its actor answers when it has one (or must wait for it to finish); a parked or
+// finished run is read from the log without waking it.
 caf::result<reply> existing_run(self_ptr self, const std::string& run_id,
                                 std::optional<std::chrono::milliseconds> wait) {
   auto& st = self->state;
-  if (st.runs.count(run_id)) {
+  if (auto it = st.runs.find(run_id); it != st.runs.end() && (it->second.actor || wait)) {
     if (auto actor = live_actor(self, run_id))
       return self->delegate(*actor, run_get{st.workspace, run_id, wait});
   }
@@ -199,12 +201,8 @@ caf::result<reply> start_run(self_ptr self, run_start& req) {
 
 caf::result<reply> get_run(self_ptr self, run_get& req) {
   auto& st = self->state;
-  auto it = st.runs.find(req.run_id);
-  if (it == st.runs.end()) return fail(errc::not_found, "run " + req.run_id + " not found");
-  if (it->second.actor || req.wait) {
-    if (auto actor = live_actor(self, req.run_id)) return self->delegate(*actor, std::move(req));
-  }
-  return existing_run(self, req.run_id, std::nullopt);
+  if (!st.runs.count(req.run_id)) return fail(errc::not_found, "run " + req.run_id + " not found");
+  return existing_run(self, req.run_id, req.wait);
 }
 
 caf::result<page_reply> get_run_items(self_ptr self, run_items_get& req) {
