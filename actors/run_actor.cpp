@@ -43,6 +43,9 @@ struct state {
   bool dormant = false;  // spawned finished (revived for a control); leaves quietly
   // Rebuilt from the log for a message that follows the spawn: no parking before one arrived.
   bool hold = false;
+  // The node routes requests by run id to our supervisor. A run that finishes in its first
+  // batch is never registered: nobody knew its id before it was final.
+  bool registered = false;
 };
 
 using self_ptr = run_actor::stateful_pointer<state>;
@@ -225,8 +228,18 @@ void finish(self_ptr self) {
                   runtime::child_result{s.st.status, s.st.output, s.st.error}};
     self->send(caf::actor_cast<node_actor>(s.args.node), std::move(cd));
   }
+  if (s.registered)
+    self->send(caf::actor_cast<node_actor>(s.args.node),
+               run_owner{s.st.id, std::nullopt, s.st.workspace});
   self->send(s.args.supervisor, run_finished{s.st.id, s.st.status, s.st.mode, s.dormant});
   self->quit();
+}
+
+void register_run(self_ptr self) {
+  auto& s = self->state;
+  s.registered = true;
+  self->send(caf::actor_cast<node_actor>(s.args.node),
+             run_owner{s.st.id, s.st.workflow_id, s.st.workspace});
 }
 
 void on_append_done(self_ptr self, append_done& done) {
@@ -273,6 +286,7 @@ void on_append_done(self_ptr self, append_done& done) {
   }
   const bool first = !s.durable;
   s.durable = true;
+  if (!s.registered && !runtime::finished(s.st.status)) register_run(self);
   carry_out(self, std::move(s.in_flight_actions));
   s.in_flight_actions.clear();
   for (auto& rp : s.in_flight_replies) rp.deliver(view_reply(s));
@@ -355,6 +369,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
           s.shown_status = std::string(runtime::to_string(runtime::view_status(s.st)));
           s.snapshot_seq = s.st.seq;
           s.hold = true;
+          s.registered = !runtime::finished(s.st.status);  // recovery or an earlier start did
           if (runtime::finished(s.st.status))
             s.dormant = true;  // the control that revived it comes next
           else

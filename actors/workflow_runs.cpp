@@ -80,7 +80,6 @@ void track(self_ptr self, const std::string& run_id, run_actor actor) {
   auto& entry = st.runs[run_id];
   entry.actor = std::move(actor);
   entry.wake.reset();
-  self->send(caf::actor_cast<node_actor>(st.node), run_owner{run_id, st.wf.id, st.workspace});
 }
 
 // Brings a run back from the log into a new actor. nullopt when it is gone or finished.
@@ -280,7 +279,6 @@ void deliver_child_done(self_ptr self, child_done& msg) {
 void on_run_finished(self_ptr self, const run_finished& msg) {
   auto& st = self->state;
   st.runs.erase(msg.run_id);
-  self->send(caf::actor_cast<node_actor>(st.node), run_owner{msg.run_id, std::nullopt, st.workspace});
   if (msg.quiet || msg.mode != "live") return;
   auto& m = st.wf.metrics;
   const millis now = st.ctx->clock->now();
@@ -329,7 +327,6 @@ void on_run_aborted(self_ptr self, const run_aborted& msg) {
     auto k = st.keys.find(msg.idempotency_key);
     if (k != st.keys.end() && k->second.run_id == msg.run_id) st.keys.erase(k);
   }
-  self->send(caf::actor_cast<node_actor>(st.node), run_owner{msg.run_id, std::nullopt, st.workspace});
 }
 
 void on_wake_check(self_ptr self) {

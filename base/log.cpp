@@ -11,7 +11,7 @@ void init_logging(const std::string& level) {
   std::lock_guard lock(mu);
   auto lvl = spdlog::level::from_str(level);
   static auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  for (const char* name : {"app", "storage", "actors", "http", "runtime"}) {
+  for (const char* name : {"app", "storage", "actors", "http", "runtime", "effects"}) {
     auto existing = spdlog::get(name);
     if (!existing) {
       existing = std::make_shared<spdlog::logger>(name, sink);

@@ -62,8 +62,11 @@ class http_client {
     std::size_t max_host_connections = 0;  // per host:port; 0 = unlimited
   };
 
-  // Starts the loop thread.
+  // Starts the loop thread. Throws std::runtime_error only if the process cannot create an
+  // epoll set, an eventfd or a curl multi handle (out of descriptors or memory at start-up).
   explicit http_client(options o);
+  // Not `options o = {}`: a nested struct's default member initialisers are not usable in a
+  // default argument inside its enclosing class (g++ 12 rejects it).
   http_client() : http_client(options{}) {}
   ~http_client();  // stop()
   http_client(const http_client&) = delete;
@@ -71,7 +74,8 @@ class http_client {
 
   // Queues the call and returns at once. `done` runs exactly once: on the loop thread, or on the
   // calling thread when the client is already stopped (with unavailable). It must be quick
-  // (send a message), must not throw, and must not call stop(); it may call submit().
+  // (send a message) and must not call stop(); it may call submit(). It should not throw: an
+  // exception is logged and swallowed so the other calls carry on.
   void submit(http_request req, http_done done);
 
   // Fails every queued and in-flight call with unavailable ("stopping"), joins the loop thread

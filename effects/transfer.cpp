@@ -4,6 +4,7 @@
 #include <limits>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace af::effects::detail {
 namespace {
@@ -22,13 +23,14 @@ char lower(char c) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -89,7 +91,8 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 }
 
 long clamp_millis(std::chrono::milliseconds d) {
-  return static_cast<long>(std::clamp<std::int64_t>(d.count(), 1, std::numeric_limits<long>::max()));
+  return static_cast<long>(
+      std::clamp<std::int64_t>(d.count(), 1, std::numeric_limits<long>::max()));
 }
 
 struct curl_url_deleter {
@@ -104,7 +107,8 @@ result<void> validate_url(const std::string& url) {
   std::unique_ptr<CURLU, curl_url_deleter> u(curl_url());
   if (!u) return error{errc::internal, "curl_url: out of memory"};
   if (auto rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK)
-    return error{errc::invalid_argument, std::string("url does not parse: ") + curl_url_strerror(rc)};
+    return error{errc::invalid_argument,
+                 std::string("url does not parse: ") + curl_url_strerror(rc)};
   char* raw = nullptr;
   if (curl_url_get(u.get(), CURLUPART_SCHEME, &raw, 0) != CURLUE_OK)
     return error{errc::invalid_argument, "url has no scheme"};
@@ -138,8 +142,7 @@ transfer::~transfer() {
 }
 
 result<void> validate(const http_request& req) {
-  if (!is_token(req.method))
-    return error{errc::invalid_argument, "http method is not a token"};
+  if (!is_token(req.method)) return error{errc::invalid_argument, "http method is not a token"};
   if (req.method == "HEAD" && !req.body.empty())
     return error{errc::invalid_argument, "a HEAD request cannot carry a body"};
   if (auto r = validate_url(req.url); !r) return r;
@@ -185,11 +188,8 @@ result<void> configure(CURL* easy, transfer& t) {
   set(CURLOPT_CONNECTTIMEOUT_MS, clamp_millis(req.connect_timeout));
   set(CURLOPT_TIMEOUT_MS, clamp_millis(req.timeout));
   set(CURLOPT_TCP_KEEPALIVE, 1L);
-  if (req.max_response_bytes > 0) {  // 0 would mean "no limit" to libcurl
-    auto cap = std::min<std::size_t>(req.max_response_bytes,
-                                     static_cast<std::size_t>(std::numeric_limits<curl_off_t>::max()));
-    set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(cap));  // fails early on Content-Length
-  }
+  // No CURLOPT_MAXFILESIZE: it judges the Content-Length header, which a HEAD or 304 answer
+  // carries without a body. on_body counts the bytes that actually arrive.
   set(CURLOPT_HEADERFUNCTION, &on_header);
   set(CURLOPT_HEADERDATA, static_cast<void*>(&t));
   set(CURLOPT_WRITEFUNCTION, &on_body);
@@ -214,7 +214,7 @@ result<void> configure(CURL* easy, transfer& t) {
 
 result<http_response> conclude(CURL* easy, transfer& t, CURLcode code) {
   const auto& req = t.request;
-  if (t.body_over_limit || (code == CURLE_FILESIZE_EXCEEDED))
+  if (t.body_over_limit)
     return error{errc::limit_exceeded,
                  "response body over " + std::to_string(req.max_response_bytes) + " bytes"};
   if (t.headers_over_limit)
@@ -235,9 +235,9 @@ result<http_response> conclude(CURL* easy, transfer& t, CURLcode code) {
       curl_off_t pretransfer = 0;
       curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
       if (pretransfer == 0)
-        return error{errc::timeout, "connect timeout (" +
-                                        std::to_string(req.connect_timeout.count()) +
-                                        " ms): " + what};
+        return error{
+            errc::timeout,
+            "connect timeout (" + std::to_string(req.connect_timeout.count()) + " ms): " + what};
       return error{errc::timeout,
                    "attempt timeout (" + std::to_string(req.timeout.count()) + " ms): " + what};
     }

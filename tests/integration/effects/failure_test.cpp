@@ -124,14 +124,15 @@ BOOST_AUTO_TEST_CASE(oversized_bodies_fail_with_limit_exceeded_and_the_limit_its
   });
   srv.server().Get("/chunked/(\\d+)", [](const httplib::Request& req, httplib::Response& res) {
     auto total = std::stoul(req.matches[1].str());
-    res.set_chunked_content_provider("text/plain", [total](std::size_t offset, httplib::DataSink& sink) {
-      if (offset >= total) {
-        sink.done();
-        return true;
-      }
-      std::string piece(std::min<std::size_t>(4096, total - offset), 'c');
-      return sink.write(piece.data(), piece.size());
-    });
+    res.set_chunked_content_provider(
+        "text/plain", [total](std::size_t offset, httplib::DataSink& sink) {
+          if (offset >= total) {
+            sink.done();
+            return true;
+          }
+          std::string piece(std::min<std::size_t>(4096, total - offset), 'c');
+          return sink.write(piece.data(), piece.size());
+        });
   });
   srv.start();
   auto sized = [&](const std::string& kind, std::size_t bytes) {
@@ -139,8 +140,10 @@ BOOST_AUTO_TEST_CASE(oversized_bodies_fail_with_limit_exceeded_and_the_limit_its
     req.max_response_bytes = limit;
     return req;
   };
+  auto head = sized("sized", 2 * limit);  // announces a large body but sends none
+  head.method = "HEAD";
   auto r = run_all({sized("sized", 2 * limit), sized("chunked", 2 * limit), sized("sized", limit),
-                    sized("chunked", limit), sized("chunked", limit + 1)});
+                    sized("chunked", limit), sized("chunked", limit + 1), head});
   for (std::size_t i : {0u, 1u, 4u}) {
     BOOST_REQUIRE(!r[i].has_value());
     BOOST_TEST(r[i].error().code == errc::limit_exceeded, i << ": " << r[i].error().message);
@@ -149,6 +152,9 @@ BOOST_AUTO_TEST_CASE(oversized_bodies_fail_with_limit_exceeded_and_the_limit_its
     BOOST_REQUIRE(r[i].has_value());
     BOOST_TEST(r[i]->body.size() == limit);
   }
+  BOOST_REQUIRE(r[5].has_value());
+  BOOST_TEST(r[5]->status == 200);
+  BOOST_TEST(r[5]->body.empty());
 }
 
 BOOST_AUTO_TEST_CASE(oversized_response_headers_fail_with_limit_exceeded) {
@@ -171,8 +177,7 @@ BOOST_AUTO_TEST_CASE(requests_libcurl_must_not_see_fail_with_invalid_argument) {
   std::vector<http_request> reqs;
   for (std::string url : {"file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/",
                           "dict://127.0.0.1:1/", "not a url", "", "/relative/path",
-                          "//127.0.0.1/no-scheme", "http://",
-                          "weird+scheme://host/"})
+                          "//127.0.0.1/no-scheme", "http://", "weird+scheme://host/"})
     reqs.push_back(get(url));
   reqs.push_back(get(srv.url("/with space")));
   reqs.push_back(get(srv.url("/nul") + std::string("\0x", 2)));

@@ -25,8 +25,7 @@ struct recording_server {
   recording_server() {
     auto record = [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu);
-      seen.push_back({req.method, req.target, req.body, req.version, req.headers,
-                      req.remote_port});
+      seen.push_back({req.method, req.target, req.body, req.version, req.headers, req.remote_port});
       res.set_content("ok", "text/plain");
     };
     auto pattern = R"(/.*)";
@@ -186,7 +185,8 @@ BOOST_AUTO_TEST_CASE(status_is_passed_through_and_header_names_come_back_lower_c
   BOOST_TEST(find("x-mixed-case") == "Keeps Value Case");
   BOOST_TEST(find("content-type") == "application/json");
   for (const auto& [name, value] : r->headers) {
-    bool lower = std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    bool lower =
+        std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     BOOST_TEST(lower, name);
   }
 }

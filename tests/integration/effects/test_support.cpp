@@ -59,7 +59,12 @@ void gate::open() {
 http_server::http_server(std::size_t threads) {
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_keep_alive_max_count(1000);
-  server_.set_tcp_nodelay(true);  // else headers and body in two writes meet a delayed ACK: 40 ms
+  server_.set_tcp_nodelay(true);
+  // httplib closes a connection whose request has not arrived within this time; on a starved
+  // machine (sanitizers, parallel builds) the default 5 s turned calls into "Empty reply".
+  // The clients close their connections before the server stops, so this never delays a test.
+  server_.set_keep_alive_timeout(
+      30);  // else headers and body in two writes meet a delayed ACK: 40 ms
   // httplib's compiled-in backlog of 5 drops SYNs under a burst (dependencies.md §10): keep
   // the socket to raise it after bind; the callback replaces the default SO_REUSEADDR.
   server_.set_socket_options([this](socket_t fd) {
@@ -217,7 +222,8 @@ bool collector::each_called_exactly_once() const {
 result<http_response> call(http_client& client, http_request req) {
   // Shared with the callback: a failed wait must not leave it pointing at a dead collector.
   auto c = std::make_shared<collector>(1);
-  client.submit(std::move(req), [c, slot = c->slot(0)](result<http_response> r) { slot(std::move(r)); });
+  client.submit(std::move(req),
+                [c, slot = c->slot(0)](result<http_response> r) { slot(std::move(r)); });
   BOOST_REQUIRE(c->wait_all());
   BOOST_REQUIRE(c->each_called_exactly_once());
   return c->at(0);

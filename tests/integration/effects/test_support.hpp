@@ -59,8 +59,9 @@ class gate {
 
 // An httplib server on 127.0.0.1 and a port the kernel picks. Register routes on server()
 // before start(). httplib holds a pool thread per kept-alive connection, so `threads` must
-// exceed the connections a test opens at once, or the extra ones wait for a keep-alive timeout. The destructor opens hold() first, so handlers parked there let go, then
-// stops the server and joins its thread.
+// exceed the connections a test opens at once, or the extra ones wait for a keep-alive timeout. The
+// destructor opens hold() first, so handlers parked there let go, then stops the server and joins
+// its thread.
 class http_server {
  public:
   explicit http_server(std::size_t threads = 16);
