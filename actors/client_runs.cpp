@@ -18,7 +18,8 @@ bool receiver_down(const error& e) {
 
 // Asks again when the actor stopped under the request (it parked or finished meanwhile).
 template <class Reply, class Msg>
-result<Reply> ask_run(client::backend& b, std::chrono::milliseconds timeout, const Msg& msg) {
+result<Reply> ask_run(client::backend& b, std::optional<std::chrono::milliseconds> timeout,
+                      const Msg& msg) {
   for (int i = 0;; ++i) {
     auto r = ask<Reply>(b, timeout, msg);
     if (r || !receiver_down(r.error()) || i == 3) return r;
@@ -57,6 +58,9 @@ result<answer> client::start(run_start req) {
   // for every run (7 % of the node's CPU under W1). The actors bound the wait themselves: the
   // first batch is always acknowledged or refused by the log, `?wait` has its own timer, and a
   // dead actor fails the request at once.
+  // A repeated key is answered by the original run's actor, which may stop under the request:
+  // asking again is safe, the key makes the start idempotent.
+  if (req.idempotency_key) return to_answer(ask_run<reply>(*backend_, std::nullopt, req));
   return to_answer(ask<reply>(*backend_, std::nullopt, std::move(req)));
 }
 

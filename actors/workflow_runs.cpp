@@ -19,9 +19,22 @@ reply fail(errc code, std::string message, json details = json::array()) {
   return reply{error(code, std::move(message), std::move(details)), nullptr, false};
 }
 
+// Numbers compare by value (DESIGN §9): 1.0 and 1 are the same request.
+void whole_numbers_as_integers(nlohmann::json& v) {
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9.2e18 && d < 9.2e18)
+      v = static_cast<std::int64_t>(d);
+  } else if (v.is_structured()) {
+    for (auto& e : v) whole_numbers_as_integers(e);
+  }
+}
+
 // The canonical JSON of what a key protects: object keys sorted, so field order never matters.
 std::string request_hash(const json& input, const std::string& mode, bool batch) {
-  nlohmann::json sorted = nlohmann::json::parse(dump(json{{"batch", batch}, {"input", input}, {"mode", mode}}));
+  nlohmann::json sorted =
+      nlohmann::json::parse(dump(json{{"batch", batch}, {"input", input}, {"mode", mode}}));
+  whole_numbers_as_integers(sorted);
   return sorted.dump();
 }
 

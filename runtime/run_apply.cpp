@@ -189,8 +189,12 @@ result<void> apply_event(run_state& st, const run_event& ev, millis time) {
     if (it.started_at == 0) it.started_at = time;
     it.next_attempt_at.reset();
     if (d.contains("inputs")) it.inputs = d["inputs"];
-    if (auto rows = d.find("rows"); rows != d.end() && rows->is_number_unsigned() && it.rows.empty()) {
+    // Stored events come back with every integer signed: accept any non-negative one. The
+    // machine never writes more rows than the foreach limit; the cap guards a damaged log.
+    if (auto rows = d.find("rows"); rows != d.end() && rows->is_number_integer() &&
+                                    rows->get<std::int64_t>() >= 0 && it.rows.empty()) {
       const auto n = rows->get<std::size_t>();
+      if (n > 1'000'000) return broken(st, ev, "creates too many rows");
       const std::size_t parent = *idx;
       const std::string base = it.id, step_id = it.step_id;
       const auto step = it.step;
