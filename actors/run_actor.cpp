@@ -46,6 +46,7 @@ struct state {
   // The node routes requests by run id to our supervisor. A run that finishes in its first
   // batch is never registered: nobody knew its id before it was final.
   bool registered = false;
+  std::vector<std::pair<std::string, millis>> long_timers;  // not yet armed (see carry_out)
 };
 
 using self_ptr = run_actor::stateful_pointer<state>;
@@ -150,8 +151,14 @@ void carry_out(self_ptr self, std::vector<run_action> actions) {
   for (auto& a : actions) {
     switch (a.what) {
       case run_action::kind::timer:
-        self->delayed_send(self, std::chrono::milliseconds(std::max<millis>(0, a.at - now)),
-                           timer_fired{a.item_id});
+        // CAF's clock holds a reference to the receiver until a delayed message is due, so a
+        // long timer would keep a parked run's memory alive: those wait for idle(), which
+        // either parks the run (its supervisor wakes it) or arms them.
+        if (a.at - now >= park_after)
+          s.long_timers.push_back({a.item_id, a.at});
+        else
+          self->delayed_send(self, std::chrono::milliseconds(std::max<millis>(0, a.at - now)),
+                             timer_fired{a.item_id});
         break;
       case run_action::kind::http_call: {
         effects::http_request req;
@@ -320,7 +327,14 @@ void idle(self_ptr self) {
     self->send(s.args.supervisor, run_parked{s.st.id, at});
     s.done = true;
     self->quit();
+    return;
   }
+  // Staying: arm the long timers now.
+  const millis now = s.args.ctx->clock->now();
+  for (auto& [item, at] : s.long_timers)
+    self->delayed_send(self, std::chrono::milliseconds(std::max<millis>(0, at - now)),
+                       timer_fired{std::move(item)});
+  s.long_timers.clear();
 }
 
 template <class F>

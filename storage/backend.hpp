@@ -34,6 +34,10 @@ class backend {
   // empty `upper` means no upper bound.
   // `fn` may append to the log (it is not called under a lock the writer needs).
   virtual result<void> scan(std::string_view lower, std::string_view upper, const scan_fn& fn) = 0;
+
+  // Moves what is buffered in memory (RocksDB's memtable) to files and waits; nothing to do
+  // for stores that keep no such buffer.
+  virtual result<void> flush() { return {}; }
 };
 
 // One group commit writes at most this many batches, or this many (estimated) bytes, so the

@@ -107,6 +107,10 @@ class event_log {
   virtual void close() = 0;
 
   virtual log_stats stats() const = 0;
+
+  // Writes the storage's in-memory buffers to files and releases them (RocksDB memtables):
+  // for memory measurements and operators; durability does not depend on it.
+  virtual result<void> flush() = 0;
 };
 
 }  // namespace af::storage

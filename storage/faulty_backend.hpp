@@ -37,6 +37,7 @@ class faulty_backend final : public backend {
   result<void> write(const std::vector<const write_batch*>& batches, bool sync) override;
   result<std::optional<std::string>> get(std::string_view key) override;
   result<void> scan(std::string_view lower, std::string_view upper, const scan_fn& fn) override;
+  result<void> flush() override { return inner_->flush(); }
 
  private:
   std::unique_ptr<backend> inner_;

@@ -95,6 +95,8 @@ class group_commit_log final : public event_log {
     if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
   }
 
+  result<void> flush() override { return store_->flush(); }
+
   log_stats stats() const override {
     log_stats s;
     s.appends = appends_.load(std::memory_order_relaxed);

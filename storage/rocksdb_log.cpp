@@ -41,6 +41,14 @@ class rocksdb_backend final : public backend {
     db_.reset();  // before env_, which the database still uses while it shuts down
   }
 
+  result<void> flush() override {
+    rocksdb::FlushOptions options;
+    options.wait = true;
+    if (auto s = db_->Flush(options); !s.ok())
+      return error(errc::io_error, "memtable flush failed: " + s.ToString());
+    return {};
+  }
+
   result<void> write(const std::vector<const write_batch*>& batches, bool sync) override {
     batch_.Clear();
     for (const auto* batch : batches) {
