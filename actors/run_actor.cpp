@@ -76,14 +76,15 @@ template <class F>
 void decide(self_ptr self, F&& f);
 
 // Events decided by the machine go to the next batch; their actions wait for it.
-void commit(self_ptr self, runtime::run_outcome out) {
+// `at` is the time the machine applied the events at: replay applies them at their stored time,
+// so the two must be the same or a rebuilt run would differ (created_at, index keys).
+void commit(self_ptr self, runtime::run_outcome out, millis at) {
   auto& s = self->state;
   const std::string stream = storage::run_stream(s.st.workspace, s.st.id);
   std::uint64_t seq = s.st.seq - out.events.size();
   for (auto& ev : out.events) {
     if (ev.item_id) ev.data["item"] = *ev.item_id;
-    s.unsent.push_back(storage::event{stream, ++seq, std::move(ev.type), s.args.ctx->clock->now(),
-                                      dump(ev.data)});
+    s.unsent.push_back(storage::event{stream, ++seq, std::move(ev.type), at, dump(ev.data)});
   }
   for (auto& a : out.actions) s.unsent_actions.push_back(std::move(a));
 }
@@ -337,12 +338,20 @@ void idle(self_ptr self) {
   s.long_timers.clear();
 }
 
+// A run rebuilt for a message may park again once that message is handled.
+void release_hold(self_ptr self) {
+  if (!self->state.hold) return;
+  self->state.hold = false;
+  self->send(self, wait_check{});
+}
+
 template <class F>
 void decide(self_ptr self, F&& f) {
   auto& s = self->state;
   if (s.done) return;
-  runtime::run_machine m(s.st, s.args.plan, env_of(s));
-  commit(self, f(m));
+  const auto env = env_of(s);
+  runtime::run_machine m(s.st, s.args.plan, env);
+  commit(self, f(m), env.now);
   idle(self);
 }
 
@@ -393,38 +402,32 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
           s.st.workspace = s.args.init->workspace;
           decide(self, [&](runtime::run_machine& m) { return m.start(*s.args.init); });
         }
+        // While a batch is in flight, requests and the results that lead to decisions wait
+        // in the mailbox (skip): every answer then shows durable state, and everything decided
+        // meanwhile goes into the next batch together.
         return {
             [self](run_get& req) -> caf::result<reply> {
               auto& s = self->state;
-              if (s.hold) {
-                s.hold = false;
-                self->send(self, wait_check{});  // may park again once this is answered
-              }
-              if (s.durable && (!req.wait || runtime::finished(s.st.status))) return view_reply(s);
+              if (s.in_flight) return caf::skip;
+              release_hold(self);
+              if (!req.wait || runtime::finished(s.st.status)) return view_reply(s);
               auto rp = self->make_response_promise<reply>();
-              if (!s.durable && !req.wait) {
-                s.unsent_replies.push_back(rp);  // answered once the first batch is durable
-                return rp;
-              }
               add_waiter(self, rp, req.wait, false);
               return rp;
             },
             [self](run_items_get& req) -> caf::result<page_reply> {
-              if (self->state.hold) {
-                self->state.hold = false;
-                self->send(self, wait_check{});
-              }
+              if (self->state.in_flight) return caf::skip;
+              release_hold(self);
               return items_page(self->state.st, req);
             },
             [self](run_control& req) -> caf::result<reply> {
               auto& s = self->state;
               if (s.done) return reply{error(errc::unavailable, "the run is being moved; retry"), nullptr, false};
-              if (s.hold) {
-                s.hold = false;
-                self->send(self, wait_check{});  // may park again once this is answered
-              }
+              if (s.in_flight) return caf::skip;
+              release_hold(self);
               const bool was_finished = runtime::finished(s.st.status);
-              runtime::run_machine m(s.st, s.args.plan, env_of(s));
+              const auto env = env_of(s);
+              runtime::run_machine m(s.st, s.args.plan, env);
               runtime::run_control_action a = static_cast<runtime::run_control_action>(req.kind);
               auto out = m.control(a);
               if (!out || out->events.empty()) {
@@ -438,32 +441,40 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               }
               auto rp = self->make_response_promise<reply>();
               s.unsent_replies.push_back(rp);
-              commit(self, std::move(*out));
+              commit(self, std::move(*out), env.now);
               idle(self);
               return rp;
             },
             [self](append_done& d) { on_append_done(self, d); },
-            [self](http_done& d) {
+            [self](http_done& d) -> caf::result<void> {
               auto& s = self->state;
+              if (s.in_flight) return caf::skip;
               --s.http_in_flight;
               if (auto src = self->current_sender()) s.items_by_addr.erase(src->address());
               decide(self, [&](runtime::run_machine& m) {
                 return m.on_http_result(d.item_id, d.attempt, std::move(d.outcome));
               });
+              return caf::unit;
             },
-            [self](timer_fired& t) {
+            [self](timer_fired& t) -> caf::result<void> {
+              if (self->state.in_flight) return caf::skip;
               self->state.hold = false;
               decide(self, [&](runtime::run_machine& m) { return m.on_timer(t.item_id); });
+              return caf::unit;
             },
-            [self](wait_check) {
+            [self](wait_check) -> caf::result<void> {
+              if (self->state.in_flight) return caf::skip;
               answer_waiters(self, false);
               idle(self);
+              return caf::unit;
             },
-            [self](child_done& c) {
+            [self](child_done& c) -> caf::result<void> {
+              if (self->state.in_flight) return caf::skip;
               self->state.hold = false;
               decide(self, [&](runtime::run_machine& m) {
                 return m.on_child_finished(c.item_id, c.child_run_id, c.outcome);
               });
+              return caf::unit;
             },
         };
       },

@@ -135,14 +135,26 @@ std::string history_text(httplib::Client& c, const std::string& run_id) {
 }
 
 // Requires GET /v1/runs?workflow=`wf` (and the unfiltered list) to show run `run` once, with
-// the status and created_at that GET /v1/runs/{id} shows.
+// the status and created_at that GET /v1/runs/{id} showed. GET answers a live run from its
+// actor, whose state can be one group commit ahead of the index the list reads: the list gets a
+// short deadline to catch up (a stale row that never catches up fails).
 void require_listed_once(httplib::Client& c, const std::string& wf, const json& run) {
-  const auto listed = all_pages(c, "/v1/runs?workflow=" + wf + "&limit=1000");
-  BOOST_TEST(listed.size() == 1u, wf << " lists " << listed.size() << " runs");
-  if (listed.empty()) return;
-  BOOST_TEST(listed[0]["id"] == run["id"]);
-  BOOST_TEST(listed[0]["status"] == run["status"]);
-  BOOST_TEST(listed[0]["created_at"] == run["created_at"]);
+  std::vector<json> listed;
+  int reads = 0;
+  const bool agrees = wait_until(
+      [&] {
+        ++reads;
+        listed = all_pages(c, "/v1/runs?workflow=" + wf + "&limit=1000");
+        return listed.size() == 1u && listed[0]["id"] == run["id"] &&
+               listed[0]["status"] == run["status"] && listed[0]["created_at"] == run["created_at"];
+      },
+      5s);
+  json shown = json::array();
+  for (auto& x : listed) shown.push_back({x["id"], x["status"], x["created_at"]});
+  BOOST_TEST(agrees, wf << " lists " << af::dump(shown) << "; GET shows " << run["id"] << " "
+                        << run["status"] << " " << run["created_at"]);
+  if (agrees && reads > 1)
+    BOOST_TEST_MESSAGE(wf << ": the list caught up after " << reads << " reads");
   std::size_t seen = 0;
   for (const auto& x : all_pages(c, "/v1/runs?limit=1000")) seen += x["id"] == run["id"];
   BOOST_TEST(seen == 1u, "the unfiltered list shows " << run["id"] << " " << seen << " times");
@@ -286,6 +298,14 @@ std::vector<long> unfinished_on_replay(const std::string& log) {
       out.push_back(std::stol(log.substr(b, at - b)));
   }
   return out;
+}
+
+// Requires the node's log to show one replay line per start with these unfinished-run counts.
+void require_replays(const node_process& node, const std::vector<long>& expected) {
+  const auto seen = unfinished_on_replay(node.log_text());
+  std::string text;
+  for (long u : seen) text += " " + std::to_string(u);
+  BOOST_TEST((seen == expected), "unfinished runs at each start:" << text);
 }
 
 unsigned crash_seed() {
@@ -550,7 +570,7 @@ BOOST_AUTO_TEST_CASE(a_start_key_answers_the_same_run_after_a_sigkill_and_the_ti
   BOOST_TEST(after_finish.body["id"] == id);
   BOOST_TEST(after_finish.body["status"] == "succeeded");
   require_listed_once(*c, "sleepy", get_run(*c, id));
-  BOOST_TEST(unfinished_on_replay(node.log_text()) == (std::vector<long>{0, 1}));
+  require_replays(node, {0, 1});
 }
 
 BOOST_AUTO_TEST_CASE(a_parked_run_finishes_after_sigterm_and_a_parked_run_can_be_canceled) {
@@ -576,6 +596,7 @@ BOOST_AUTO_TEST_CASE(a_parked_run_finishes_after_sigterm_and_a_parked_run_can_be
 
   c.reset();
   const int status = node.stop(SIGTERM);
+  const af::millis stopped_at = af::system_clock().now();
   BOOST_TEST(WIFEXITED(status));
   BOOST_TEST(WEXITSTATUS(status) == 0);
   BOOST_REQUIRE(node.start());
@@ -621,5 +642,7 @@ BOOST_AUTO_TEST_CASE(a_parked_run_finishes_after_sigterm_and_a_parked_run_can_be
   c = node.client();
   BOOST_TEST(get_run(*c, long_id)["status"] == "canceled");
   BOOST_TEST(get_run(*c, fresh_id)["status"] == "canceled");
-  BOOST_TEST(unfinished_on_replay(node.log_text()) == (std::vector<long>{0, 2, 0}));
+  // The 2.5 s run is unfinished at the restart unless a slow machine took that long to stop.
+  const bool short_was_open = time_of(done["finished_at"]) >= stopped_at;
+  require_replays(node, {0, short_was_open ? 2 : 1, 0});
 }
