@@ -11,6 +11,8 @@
 //                       [--connections 64] [--reps 3] [--kill-after-ms 500] [--ids-out FILE]
 //                       [--work-dir DIR]
 //   af_load memory      --port P --pid PID [--runs 100000] [--connections 64] [--quiet-s 3]
+//   af_load restart     --node BIN [--runs 100000] [--parked 10000] [--connections 64] [--reps 3]
+//                       [--setup-durability sync|async] [--work-dir DIR]
 //   af_load effects-check --port 17499 [--runs 2000]
 // Common: --host H, --workflow ID (instead of peer-w1 …), --json.
 
@@ -45,7 +47,7 @@ void report::print_json() const {
 namespace {
 
 const char* usage =
-    "usage: af_load w1|w1-latency|w2|w3|w3c|w4|memory [options]\n"
+    "usage: af_load w1|w1-latency|w2|w3|w3c|w4|memory|restart [options]\n"
     "  w1          --port P [--connections 64] [--seconds 15 | --runs N] [--reps 3]\n"
     "  w1-latency  --port P [--runs 500] [--reps 3]\n"
     "  w2          --port P [--runs 1000] [--reps 3]\n"
@@ -53,6 +55,9 @@ const char* usage =
     "  w4          --node BIN --effects BIN --definition FILE [--runs 2000] [--connections 64]\n"
     "              [--reps 3] [--kill-after-ms 500] [--ids-out FILE] [--work-dir DIR]\n"
     "  memory      --port P --pid PID [--runs 100000] [--connections 64] [--quiet-s 3]\n"
+    "  restart     --node BIN [--runs 100000 finished] [--parked 10000] [--connections 64]\n"
+    "              [--reps 3] [--setup-durability sync|async] [--work-dir DIR]\n"
+    "              (restarts always run with --durability sync)\n"
     "  effects-check --port 17499 [--runs 2000]   (concurrent /b calls to effects_server)\n"
     "  common      --host H  --workflow ID  --json\n";
 
@@ -128,6 +133,10 @@ int main(int argc, char** argv) {
       need_number(c.kill_after_ms);
     else if (a == "--quiet-s")
       need_number(c.quiet_s);
+    else if (a == "--parked")
+      need_number(c.parked);
+    else if (a == "--setup-durability")
+      c.setup_durability = v;
     else {
       std::fprintf(stderr, "af_load: unknown option %s\n%s", a.c_str(), usage);
       return 2;
@@ -138,7 +147,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   raise_nofile();
-  const bool needs_port = c.command != "w4";
+  const bool needs_port = c.command != "w4" && c.command != "restart";
   if (needs_port && (c.port <= 0 || c.port > 65535)) {
     std::fprintf(stderr, "af_load %s: --port is required\n%s", c.command.c_str(), usage);
     return 2;
@@ -150,6 +159,7 @@ int main(int argc, char** argv) {
   if (c.command == "w3c") return run_w3(c, true);
   if (c.command == "w4") return run_w4(c);
   if (c.command == "memory") return run_memory(c);
+  if (c.command == "restart") return run_restart(c);
   if (c.command == "effects-check") return run_effects_check(c);
   std::fprintf(stderr, "af_load: unknown workload '%s'\n%s", c.command.c_str(), usage);
   return 2;

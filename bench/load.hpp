@@ -26,6 +26,9 @@ struct cli {
   std::string work_dir;     // w4: keep data dir, logs and the effects record here
   int kill_after_ms = 500;  // w4: SIGKILL this long after the last acknowledgement
   double quiet_s = 3;       // memory: CPU-quiet period that ends the wait
+
+  long parked = -1;              // restart: runs parked on a 1 h delay (default 10,000)
+  std::string setup_durability;  // restart: durability while populating (sync | async)
 };
 
 // Prints "name: value unit" and adds the figure to the JSON line.
@@ -43,6 +46,8 @@ int run_w2(const cli& c);
 int run_w3(const cli& c, bool children);
 int run_w4(const cli& c);
 int run_memory(const cli& c);
+// Restart time with --runs finished and --parked parked runs in the log (load_restart.cpp).
+int run_restart(const cli& c);
 // Sanity check of effects_server: --runs concurrent POST /b calls (default 2,000).
 int run_effects_check(const cli& c);
 
