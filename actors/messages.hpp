@@ -88,14 +88,19 @@ struct run_finished {
   std::string mode;
   bool quiet = false;  // a finished run revived for a control that changed nothing
 };
+// A run asks to park. `seen` counts the messages its supervisor forwarded that it handled:
+// the supervisor agrees (true) only when none is still on its way, so nothing is lost when
+// the actor stops.
 struct run_parked {
   std::string run_id;
   std::optional<millis> wake_at;  // nullopt: woken only by a message (a child finishing)
+  std::uint64_t seen = 0;
 };
 // A run's first batch failed: it never existed.
 struct run_aborted {
   std::string run_id;
   std::string idempotency_key;
+  std::string parent_run_id, parent_item_id;  // a child run: its parent's item fails
 };
 
 // From a supervisor to the node: which workflow owns an unfinished run (nullopt: finished).
@@ -143,7 +148,7 @@ using workflow_actor = caf::typed_actor<
     caf::reacts_to<child_start>,                        // start or re-attach a child run
     caf::reacts_to<child_done>,                         // to the parent run's actor
     caf::reacts_to<run_finished>,                       // metrics, auto-pause, bookkeeping
-    caf::reacts_to<run_parked>,                         // the run's actor left; wake it later
+    caf::replies_to<run_parked>::with<bool>,            // may the run's actor stop? wake it later
     caf::reacts_to<run_aborted>,                        // forget a run that never existed
     caf::reacts_to<wake_check>,                         // rehydrate parked runs that are due
     caf::reacts_to<runs_recovered>>;                    // unfinished runs after a restart

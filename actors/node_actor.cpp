@@ -257,6 +257,7 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
       },
       [self](run_control& req) -> caf::result<reply> {
         auto wf = owner_of(self, req.workspace, req.run_id);
+        if (!wf && !req.workflow_hint.empty()) wf = find(self, req.workspace, req.workflow_hint, false);
         if (!wf) return run_not_active(req.run_id);
         return self->delegate(*wf, std::move(req));
       },

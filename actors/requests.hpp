@@ -129,6 +129,9 @@ struct run_control {
   std::string workspace;
   std::string run_id;
   run_control_kind kind = run_control_kind::cancel;
+  // The run's workflow when the sender knows it (a parent canceling its child): reaches a run
+  // the node does not route yet (its first batch is still in flight).
+  std::string workflow_hint;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 

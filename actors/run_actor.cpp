@@ -47,6 +47,12 @@ struct state {
   // batch is never registered: nobody knew its id before it was final.
   bool registered = false;
   std::vector<std::pair<std::string, millis>> long_timers;  // not yet armed (see carry_out)
+  // Parking handshake (run_parked): messages the supervisor forwarded and we handled, whether
+  // we wait for its answer, and the timers that fired meanwhile.
+  std::uint64_t seen = 0;
+  bool parking = false;
+  std::vector<timer_fired> parked_timers;
+  std::optional<std::string> internal_failure;  // a decision threw while a batch was in flight
 };
 
 using self_ptr = run_actor::stateful_pointer<state>;
@@ -74,6 +80,7 @@ void carry_out(self_ptr self, std::vector<run_action> actions);
 void idle(self_ptr self);
 template <class F>
 void decide(self_ptr self, F&& f);
+void fail_internally(self_ptr self, const std::string& what);
 
 // Events decided by the machine go to the next batch; their actions wait for it.
 // `at` is the time the machine applied the events at: replay applies them at their stored time,
@@ -192,6 +199,11 @@ void carry_out(self_ptr self, std::vector<run_action> actions) {
       }
       case run_action::kind::cancel_child: {
         run_control ctl{s.st.workspace, a.child_run_id, run_control_kind::cancel};
+        if (auto i = s.st.find_item(a.item_id)) {
+          const json& in = s.st.items[*i].inputs;
+          if (in.is_object() && in.contains("workflow") && in["workflow"].is_string())
+            ctl.workflow_hint = in["workflow"].get<std::string>();
+        }
         self->request(caf::actor_cast<node_actor>(s.args.node), caf::infinite, std::move(ctl))
             .then([](reply&) {}, [](caf::error&) {});
         break;
@@ -262,7 +274,8 @@ void on_append_done(self_ptr self, append_done& done) {
     if (!s.durable) {
       if (s.args.start_promise) s.args.start_promise->deliver(reply{answer, nullptr, false});
       for (auto& w : s.waiters) w.rp.deliver(reply{answer, nullptr, false});
-      self->send(s.args.supervisor, run_aborted{s.st.id, s.st.idempotency_key});
+      self->send(s.args.supervisor, run_aborted{s.st.id, s.st.idempotency_key,
+                                                s.st.parent_run_id, s.st.parent_item_id});
       self->quit();
       return;
     }
@@ -294,6 +307,7 @@ void on_append_done(self_ptr self, append_done& done) {
   }
   const bool first = !s.durable;
   s.durable = true;
+  if (s.internal_failure) fail_internally(self, *s.internal_failure);
   if (!s.registered && !runtime::finished(s.st.status)) register_run(self);
   carry_out(self, std::move(s.in_flight_actions));
   s.in_flight_actions.clear();
@@ -320,14 +334,33 @@ void idle(self_ptr self) {
     finish(self);
     return;
   }
+  if (s.parking) return;
   if (may_park(s)) {
     auto wake = next_wake(s);
     std::optional<millis> at;
     if (wake && *wake != std::numeric_limits<millis>::max()) at = *wake;
-    // No snapshot needed: a rehydration reads the latest snapshot plus the events after it.
-    self->send(s.args.supervisor, run_parked{s.st.id, at});
-    s.done = true;
-    self->quit();
+    // Ask the supervisor: it agrees only when nothing it forwarded is still on its way here.
+    // Meanwhile timers wait (the supervisor's wake-up re-arms them if we stop). No snapshot
+    // needed: a rehydration reads the latest snapshot plus the events after it.
+    s.parking = true;
+    self->request(s.args.supervisor, caf::infinite, run_parked{s.st.id, at, s.seen})
+        .then(
+            [self](bool agreed) {
+              auto& s = self->state;
+              s.parking = false;
+              if (agreed) {
+                s.done = true;
+                self->quit();
+                return;
+              }
+              for (auto& t : std::exchange(s.parked_timers, {})) self->send(self, std::move(t));
+              idle(self);
+            },
+            [self](caf::error&) {
+              self->state.parking = false;
+              for (auto& t : std::exchange(self->state.parked_timers, {}))
+                self->send(self, std::move(t));
+            });
     return;
   }
   // Staying: arm the long timers now.
@@ -336,6 +369,24 @@ void idle(self_ptr self) {
     self->delayed_send(self, std::chrono::milliseconds(std::max<millis>(0, at - now)),
                        timer_fired{std::move(item)});
   s.long_timers.clear();
+}
+
+void fail_internally(self_ptr self, const std::string& what) {
+  auto& s = self->state;
+  if (s.in_flight) {
+    s.internal_failure = what;  // the state holds the batch in flight: fail once it settles
+    return;
+  }
+  s.internal_failure.reset();
+  s.unsent.clear();
+  s.unsent_actions.clear();
+  auto loaded = load_run(*s.args.ctx->log, s.st.workspace, s.st.id);
+  if (loaded && *loaded) s.st = std::move(**loaded);
+  if (!s.durable || runtime::finished(s.st.status)) return;
+  const auto env = env_of(s);
+  runtime::run_machine m(s.st, s.args.plan, env);
+  commit(self, m.fail_run(json{{"code", "internal"}, {"message", "internal error: " + what}}),
+         env.now);
 }
 
 // A run rebuilt for a message may park again once that message is handled.
@@ -350,8 +401,15 @@ void decide(self_ptr self, F&& f) {
   auto& s = self->state;
   if (s.done) return;
   const auto env = env_of(s);
-  runtime::run_machine m(s.st, s.args.plan, env);
-  commit(self, f(m), env.now);
+  try {
+    runtime::run_machine m(s.st, s.args.plan, env);
+    commit(self, f(m), env.now);
+  } catch (const std::exception& e) {
+    // A bug (or a value the machine did not expect). Rather than crash-looping, rebuild the
+    // state from the log and fail the run durably with `internal`.
+    logger("actors")->error("run={} decision failed: {}; failing the run", s.st.id, e.what());
+    fail_internally(self, e.what());
+  }
   idle(self);
 }
 
@@ -410,6 +468,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
             [self](run_get& req) -> caf::result<reply> {
               auto& s = self->state;
               if (s.in_flight) return caf::skip;
+              ++s.seen;
               release_hold(self);
               if (!req.wait || runtime::finished(s.st.status)) return view_reply(s);
               auto rp = self->make_response_promise<reply>();
@@ -418,6 +477,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
             },
             [self](run_items_get& req) -> caf::result<page_reply> {
               if (self->state.in_flight) return caf::skip;
+              ++self->state.seen;
               release_hold(self);
               return items_page(self->state.st, req);
             },
@@ -425,6 +485,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               auto& s = self->state;
               if (s.done) return reply{error(errc::unavailable, "the run is being moved; retry"), nullptr, false};
               if (s.in_flight) return caf::skip;
+              ++s.seen;
               release_hold(self);
               const bool was_finished = runtime::finished(s.st.status);
               const auto env = env_of(s);
@@ -457,6 +518,10 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               return caf::unit;
             },
             [self](timer_fired& t) -> caf::result<void> {
+              if (self->state.parking) {
+                self->state.parked_timers.push_back(std::move(t));
+                return caf::unit;
+              }
               self->state.hold = false;
               decide(self, [&](runtime::run_machine& m) { return m.on_timer(t.item_id); });
               return caf::unit;
@@ -468,6 +533,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               return caf::unit;
             },
             [self](child_done& c) -> caf::result<void> {
+              ++self->state.seen;
               self->state.hold = false;
               decide(self, [&](runtime::run_machine& m) {
                 return m.on_child_finished(c.item_id, c.child_run_id, c.outcome);

@@ -30,6 +30,9 @@ struct command_in_flight {
 struct supervised_run {
   std::optional<run_actor> actor;  // nullopt: parked (or being restarted)
   std::optional<millis> wake;
+  std::uint64_t sent = 0;   // messages forwarded to the current actor (see run_parked)
+  bool restarting = false;  // its actor crashed; being rebuilt from the log
+  int crashes = 0;
 };
 
 struct workflow_actor_state {
@@ -64,7 +67,7 @@ caf::result<reply> revive_run(workflow_self self, run_revive& req);
 void start_child_run(workflow_self self, child_start& req);
 void deliver_child_done(workflow_self self, child_done& msg);
 void on_run_finished(workflow_self self, const run_finished& msg);
-void on_run_parked(workflow_self self, const run_parked& msg);
+bool on_run_parked(workflow_self self, const run_parked& msg);
 void on_run_aborted(workflow_self self, const run_aborted& msg);
 void on_wake_check(workflow_self self);
 void on_runs_recovered(workflow_self self, runs_recovered& msg);

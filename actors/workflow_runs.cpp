@@ -92,7 +92,17 @@ void track(self_ptr self, const std::string& run_id, run_actor actor) {
   st.run_by_addr[actor.address()] = run_id;
   auto& entry = st.runs[run_id];
   entry.actor = std::move(actor);
+  if (entry.wake) {  // one wake-up entry per run: drop the one this actor replaces
+    auto [lo, hi] = st.wakes.equal_range(*entry.wake);
+    for (auto w = lo; w != hi; ++w)
+      if (w->second == run_id) {
+        st.wakes.erase(w);
+        break;
+      }
+  }
   entry.wake.reset();
+  entry.sent = 0;
+  entry.restarting = false;
 }
 
 // Brings a run back from the log into a new actor. nullopt when it is gone or finished.
@@ -117,13 +127,16 @@ std::optional<run_actor> rehydrate(self_ptr self, const std::string& run_id) {
   return actor;
 }
 
-// The run's live actor, waking it when parked. nullopt: not one of our unfinished runs.
+// The run's live actor, waking it when parked, for ONE message the caller forwards now (it is
+// counted, see run_parked). nullopt: not one of our unfinished runs, or being restarted.
 std::optional<run_actor> live_actor(self_ptr self, const std::string& run_id) {
   auto& st = self->state;
   auto it = st.runs.find(run_id);
-  if (it == st.runs.end()) return std::nullopt;
-  if (it->second.actor) return it->second.actor;
-  return rehydrate(self, run_id);
+  if (it == st.runs.end() || it->second.restarting) return std::nullopt;
+  if (!it->second.actor && !rehydrate(self, run_id)) return std::nullopt;
+  auto& entry = st.runs[run_id];
+  ++entry.sent;
+  return entry.actor;
 }
 
 void arm_wake(self_ptr self) {
@@ -199,6 +212,10 @@ caf::result<reply> start_run(self_ptr self, run_start& req) {
   if (req.idempotency_key) {
     init.idempotency_key = *req.idempotency_key;
     init.request_hash = hash;
+    // Keys older than the 24 h window are answered from the log no more; drop them now and
+    // then so the map holds one day of keys at most.
+    if (st.keys.size() % 1024 == 1023)
+      std::erase_if(st.keys, [now](const auto& k) { return now - k.second.at >= idempotency_window; });
     st.keys[*req.idempotency_key] = idempotency_record{init.id, hash, now};
   }
   auto rp = self->make_response_promise<reply>();
@@ -220,7 +237,10 @@ caf::result<reply> get_run(self_ptr self, run_get& req) {
 caf::result<page_reply> get_run_items(self_ptr self, run_items_get& req) {
   auto& st = self->state;
   auto it = st.runs.find(req.run_id);
-  if (it != st.runs.end() && it->second.actor) return self->delegate(*it->second.actor, std::move(req));
+  if (it != st.runs.end() && it->second.actor) {
+    ++it->second.sent;
+    return self->delegate(*it->second.actor, std::move(req));
+  }
   auto loaded = load_run(*st.ctx->log, st.workspace, req.run_id);
   if (!loaded) return caf::make_error(caf::sec::runtime_error, loaded.error().message);
   if (!*loaded) return caf::make_error(caf::sec::runtime_error, "not found");
@@ -244,6 +264,7 @@ caf::result<reply> revive_run(self_ptr self, run_revive& req) {
   args.state = std::move(**loaded);
   auto actor = spawn_run(self, std::move(args));
   track(self, req.ctl.run_id, actor);
+  ++st.runs[req.ctl.run_id].sent;
   return self->delegate(actor, std::move(req.ctl));
 }
 
@@ -260,7 +281,13 @@ void start_child_run(self_ptr self, child_start& req) {
                                            {"message", why.err->message}}});
   };
   auto loaded = load_run(*st.ctx->log, st.workspace, req.child_run_id);
-  if (loaded && *loaded) {
+  if (!loaded) {  // never create over a child we could not read
+    tell_parent(runtime::child_result{runtime::run_status::failed, nullptr,
+                                      json{{"code", "unavailable"},
+                                           {"message", loaded.error().message}}});
+    return;
+  }
+  if (*loaded) {
     if (runtime::finished((*loaded)->status))
       tell_parent(runtime::child_result{(*loaded)->status, (*loaded)->output, (*loaded)->error});
     else
@@ -321,21 +348,31 @@ void on_run_finished(self_ptr self, const run_finished& msg) {
   }
 }
 
-void on_run_parked(self_ptr self, const run_parked& msg) {
+bool on_run_parked(self_ptr self, const run_parked& msg) {
   auto& st = self->state;
   auto it = st.runs.find(msg.run_id);
-  if (it == st.runs.end()) return;
+  if (it == st.runs.end() || !it->second.actor) return false;
+  // Something we forwarded has not reached it yet: it must stay and handle that first.
+  if (msg.seen != it->second.sent) return false;
   it->second.actor.reset();
   it->second.wake = msg.wake_at;
   if (msg.wake_at) {
     st.wakes.emplace(*msg.wake_at, msg.run_id);
     arm_wake(self);
   }
+  return true;
 }
 
 void on_run_aborted(self_ptr self, const run_aborted& msg) {
   auto& st = self->state;
   st.runs.erase(msg.run_id);
+  if (!msg.parent_run_id.empty())
+    self->send(caf::actor_cast<node_actor>(st.node),
+               child_done{st.workspace, msg.parent_run_id, msg.parent_item_id, msg.run_id,
+                          runtime::child_result{runtime::run_status::failed, nullptr,
+                                                json{{"code", "unavailable"},
+                                                     {"message", "the child run could not be "
+                                                                 "written to the log"}}}});
   if (!msg.idempotency_key.empty()) {
     auto k = st.keys.find(msg.idempotency_key);
     if (k != st.keys.end() && k->second.run_id == msg.run_id) st.keys.erase(k);
@@ -360,6 +397,7 @@ void on_runs_recovered(self_ptr self, runs_recovered& msg) {
   auto& st = self->state;
   for (auto& run : msg.runs) {
     const std::string id = run.id;
+    if (auto it = st.runs.find(id); it != st.runs.end() && it->second.actor) continue;
     auto plan = plan_for(self, run.version);
     if (!plan) {
       logger("actors")->error("run={} cannot be recovered: {}", id, plan.error().message);
@@ -383,15 +421,30 @@ void on_run_down(self_ptr self, const caf::down_msg& dm) {
   auto run = st.runs.find(id);
   if (run == st.runs.end()) return;
   run->second.actor.reset();
+  run->second.restarting = true;  // no rehydration meanwhile: one actor per run
+  if (++run->second.crashes > 3) {
+    // A run that keeps crashing is a bug; restarting it forever would only fill the log.
+    logger("actors")->critical("run={} crashed {} times; left as it is in the log", id,
+                               run->second.crashes);
+    return;
+  }
   logger("actors")->warn("run={} actor stopped ({}); rebuilding it from the log", id, caf::to_string(dm.reason));
   // Off the scheduler: a barrier append settles whatever the dead actor had in flight, then
   // the run is read back and handed over like a recovered one.
   std::thread([ctx = st.ctx, ws = st.workspace, id, handle = caf::actor_cast<workflow_actor>(self)] {
     storage::write_batch barrier;
     barrier.records.push_back({storage::space::meta, "restart_barrier", ws + "/" + id});
-    if (!ctx->log->append_and_wait(std::move(barrier))) return;
+    if (!ctx->log->append_and_wait(std::move(barrier))) return;  // storage is failing: fatal path
     auto loaded = load_run(*ctx->log, ws, id);
-    if (!loaded || !*loaded || runtime::finished((*loaded)->status)) return;
+    if (!loaded) {
+      logger("actors")->critical("run={} cannot be read back: {}", id, loaded.error().message);
+      return;
+    }
+    if (!*loaded || runtime::finished((*loaded)->status)) {
+      // Nothing left to run: forget it (quietly: its finish was counted, if it happened).
+      caf::anon_send(handle, run_finished{id, runtime::run_status::canceled, "", true});
+      return;
+    }
     runs_recovered msg;
     msg.runs.push_back(std::move(**loaded));
     caf::anon_send(handle, std::move(msg));

@@ -178,6 +178,9 @@ class run_machine {
                                 const child_result& r);
   // Errors: conflict (impossible transition). No events when it is already so.
   result<run_outcome> control(run_control_action a);
+  // Ends an unfinished run as failed with `error` ({code, message}), canceling what is open:
+  // for what the machine cannot decide (a bug caught by its actor).
+  run_outcome fail_run(json error);
 
  private:
   void emit(std::string_view type, json data, std::optional<std::string> item = std::nullopt);

@@ -425,6 +425,14 @@ run_outcome run_machine::on_child_finished(std::string_view item_id, std::string
   return std::move(out_);
 }
 
+run_outcome run_machine::fail_run(json err) {
+  out_ = {};
+  if (finished(st_.status)) return std::move(out_);
+  cancel_open(true);
+  emit(et::failed, json{{"error", std::move(err)}});
+  return std::move(out_);
+}
+
 result<run_outcome> run_machine::control(run_control_action a) {
   out_ = {};
   const bool done = finished(st_.status);

@@ -1,5 +1,6 @@
 // How each step kind starts an attempt (DESIGN §3 "Step kinds", §9).
 #include "base/duration.hpp"
+#include "base/ids.hpp"
 #include "runtime/run.hpp"
 #include "runtime/run_request.hpp"
 
@@ -36,6 +37,9 @@ void run_machine::start_child(std::size_t i, int attempt, bool recovered, json r
   auto& it = st_.items[i];
   std::string child = st_.id + "-" + it.id;
   if (attempt > 1) child += "-" + std::to_string(attempt);
+  // Child ids nest one segment per level; stream names are at most 256 bytes.
+  if (child.size() > 200)
+    return fail_final(i, failure(error(errc::limit_exceeded, "child runs are nested too deeply (the child's id would be " + std::to_string(child.size()) + " bytes)"), attempt), attempt);
   json started{{"attempt", attempt}, {"inputs", request}};
   if (recovered) started["recovered"] = true;
   emit(et::item_started, std::move(started), it.id);
@@ -120,8 +124,14 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
     case step_kind::transform:
       return succeed(i, with->contains("value") ? (*with)["value"] : json(nullptr), false, attempt);
     case step_kind::fail: {
-      json e{{"code", with->value("code", std::string("failed"))},
-             {"message", with->value("message", std::string("the step failed"))},
+      // Templates may give any type: render non-strings as interpolation does.
+      auto text = [&](const char* name, const char* fallback) {
+        auto it = with->find(name);
+        if (it == with->end() || it->is_null()) return std::string(fallback);
+        return interpolate(*it);
+      };
+      json e{{"code", text("code", "failed")},
+             {"message", text("message", "the step failed")},
              {"retryable", false},
              {"attempt", attempt}};
       return fail_final(i, e, attempt);
@@ -169,7 +179,10 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
     }
     case step_kind::workflow: {
       json req = json::object();
-      req["workflow"] = with->value("workflow", std::string());
+      const auto wf = with->find("workflow");
+      if (wf == with->end() || !wf->is_string() || !valid_workflow_id(wf->get_ref<const std::string&>()))
+        return fail_final(i, failure(error(errc::expression_error, "workflow must name a workflow id, got " + dump(wf == with->end() ? json(nullptr) : *wf).substr(0, 100)), attempt), attempt);
+      req["workflow"] = *wf;
       if (with->contains("version")) req["version"] = (*with)["version"];
       req["input"] = with->contains("input") ? (*with)["input"] : json::object();
       req["mode"] = st_.mode;

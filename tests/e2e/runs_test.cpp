@@ -546,6 +546,39 @@ BOOST_AUTO_TEST_CASE(a_workflow_step_runs_a_child_whose_output_becomes_the_step_
   BOOST_TEST(child["input"] == parse(R"({"v": 41})"));
 }
 
+BOOST_AUTO_TEST_CASE(parallel_children_finishing_together_all_reach_their_parent) {
+  // Three children finish while their parent is parked or has a batch in flight: every
+  // child_done must reach it (a parent that parked with one still on its way waited forever).
+  publish("kid", R"({"steps": [{"id": "w", "kind": "transform",
+    "with": {"value": "{{ input.x }}"}}], "output": "{{ steps.w.output }}"})");
+  publish("fan3", R"({"steps": [
+    {"id": "x", "kind": "workflow", "needs": [], "with": {"workflow": "kid", "input": {"x": 1}}},
+    {"id": "y", "kind": "workflow", "needs": [], "with": {"workflow": "kid", "input": {"x": 2}}},
+    {"id": "z", "kind": "workflow", "needs": [], "with": {"workflow": "kid", "input": {"x": 3}}}],
+    "output": ["{{ steps.x.output }}", "{{ steps.y.output }}", "{{ steps.z.output }}"]})");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(start_ok("fan3", "", "")["id"]);  // no wait: may park
+  for (const auto& id : ids) {
+    json done = wait_finished(id);
+    BOOST_TEST(done["status"] == "succeeded");
+    BOOST_TEST(done["output"] == parse("[1, 2, 3]"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_template_giving_a_number_where_text_is_expected_fails_cleanly) {
+  publish("numfail", R"({"steps": [{"id": "f", "kind": "fail",
+    "with": {"message": "{{ input.n * 2 }}"}}]})");
+  json r = start_ok("numfail", R"({"input": {"n": 5}})");
+  BOOST_TEST(r["status"] == "failed");
+  BOOST_TEST(r["error"]["code"] == "failed");
+  BOOST_TEST(r["error"]["message"] == "10");
+  publish("numchild", R"({"steps": [{"id": "c", "kind": "workflow",
+    "with": {"workflow": "{{ input.n }}"}}]})");
+  json c = start_ok("numchild", R"({"input": {"n": 5}})");
+  BOOST_TEST(c["status"] == "failed");
+  BOOST_TEST(c["error"]["code"] == "expression_error");
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_of_three_rows_outputs_the_row_outputs_in_order) {
   publish("w1", three_transforms);
   auto a =
