@@ -28,7 +28,7 @@ caf::behavior http_item(caf::event_based_actor* self, run_actor run,
 caf::actor spawn_http_item(caf::local_actor* parent, run_actor run,
                            std::shared_ptr<effects::http_client> http, effects::http_request req,
                            std::string item_id, int attempt) {
-  return parent->spawn<caf::monitored>(http_item, std::move(run), std::move(http), std::move(req),
+  return parent->spawn<caf::monitored + caf::linked>(http_item, std::move(run), std::move(http), std::move(req),
                                     std::move(item_id), attempt);
 }
 

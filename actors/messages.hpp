@@ -113,6 +113,10 @@ struct run_owner {
 // A supervisor's own timer for parked runs.
 struct wake_check {};
 
+// The node is stopping: answer every `?wait` now with the run as it is (HTTP threads must
+// not hold the shutdown up for up to 60 s).
+struct drain_waits {};
+
 // Recovered unfinished runs of one workflow, handed to its supervisor at start.
 struct runs_recovered {
   std::vector<runtime::run_state> runs;
@@ -132,6 +136,7 @@ using run_actor = caf::typed_actor<
     caf::reacts_to<http_done>,                          // an outbound call ended
     caf::reacts_to<timer_fired>,                        // a timer
     caf::reacts_to<wait_check>,                         // a ?wait may have run out
+    caf::reacts_to<drain_waits>,                        // answer every ?wait now (shutdown)
     caf::reacts_to<child_done>>;                        // a child run finished
 
 // Handlers, one line each.
@@ -151,7 +156,8 @@ using workflow_actor = caf::typed_actor<
     caf::replies_to<run_parked>::with<bool>,            // may the run's actor stop? wake it later
     caf::reacts_to<run_aborted>,                        // forget a run that never existed
     caf::reacts_to<wake_check>,                         // rehydrate parked runs that are due
-    caf::reacts_to<runs_recovered>>;                    // unfinished runs after a restart
+    caf::reacts_to<runs_recovered>,                     // unfinished runs after a restart
+    caf::reacts_to<drain_waits>>;                       // to every live run (shutdown)
 
 using node_actor = caf::typed_actor<
     caf::replies_to<workflow_request>::with<reply>,    // route to the workflow (spawn on create)
@@ -167,7 +173,8 @@ using node_actor = caf::typed_actor<
     caf::replies_to<run_revive>::with<reply>,          // to the workflow's supervisor
     caf::reacts_to<child_start>,                       // to the child workflow's supervisor
     caf::reacts_to<child_done>,                        // to the parent run's owner
-    caf::reacts_to<run_owner>>;                        // keep the run routing table current
+    caf::reacts_to<run_owner>,                         // keep the run routing table current
+    caf::reacts_to<drain_waits>>;                      // to every workflow (shutdown)
 
 }  // namespace af::actors
 
@@ -197,4 +204,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::run_parked)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::run_aborted)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::run_owner)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::wake_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::drain_waits)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::runs_recovered)

@@ -34,6 +34,10 @@ void node::restore(recovery_report recovered) {
   client_.attach(std::make_shared<client::backend>(*impl_->system, impl_->root, impl_->ctx));
 }
 
+void node::drain_waits() {
+  if (impl_->root && !impl_->stopped) caf::anon_send(impl_->root, af::actors::drain_waits{});
+}
+
 void node::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;

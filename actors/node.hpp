@@ -24,6 +24,9 @@ class node {
   // Valid for the node's lifetime; answers not_ready until restore().
   client& api() { return client_; }
 
+  // Answers every waiting `?wait` request now (the first step of a shutdown).
+  void drain_waits();
+
   // Stops every actor and waits for them. Appends already queued in the log still finish
   // (their acknowledgements go nowhere). Idempotent.
   void stop();

@@ -284,6 +284,10 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
         if (auto parent = owner_of(self, msg.workspace, msg.parent_run_id))
           self->send(*parent, std::move(msg));
       },
+      [self](drain_waits) {
+        for (auto& [key, e] : self->state.workflows)
+          if (e.handle) self->send(e.handle, drain_waits{});
+      },
       [self](run_owner& o) {
         auto& owners = self->state.run_owners;
         if (o.workflow_id)

@@ -416,7 +416,8 @@ void decide(self_ptr self, F&& f) {
 }  // namespace
 
 run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
-  return parent->spawn<caf::monitored>(
+  // Linked to its supervisor, so that stopping the node stops every run actor with it.
+  return parent->spawn<caf::monitored + caf::linked>(
       [](self_ptr self, run_spawn a) -> run_actor::behavior_type {
         auto& s = self->state;
         s.args = std::move(a);
@@ -429,6 +430,12 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
             logger("actors")->error("run={} crashed", self->state.st.id);
           }
           return caf::make_error(caf::sec::runtime_error);
+        });
+        // Linked to its supervisor (and its item actors to it): only a shutdown stops it; an
+        // item's crash arrives as a down message below.
+        self->set_exit_handler([self](caf::exit_msg& m) {
+          if (m.reason == caf::exit_reason::user_shutdown || m.reason == caf::exit_reason::kill)
+            self->quit(m.reason);
         });
         self->set_down_handler([self](caf::down_msg& dm) {
           // An item actor stopped without reporting: a failed, retryable attempt.
@@ -526,6 +533,7 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
               decide(self, [&](runtime::run_machine& m) { return m.on_timer(t.item_id); });
               return caf::unit;
             },
+            [self](drain_waits) { answer_waiters(self, true); },
             [self](wait_check) -> caf::result<void> {
               if (self->state.in_flight) return caf::skip;
               answer_waiters(self, false);

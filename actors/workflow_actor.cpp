@@ -164,6 +164,12 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self,
   self->state.wf = std::move(wf);
   self->state.node = std::move(node);
   self->set_down_handler([self](caf::down_msg& dm) { on_run_down(self, dm); });
+  // Run actors are linked to us so that a shutdown takes them along; their own ends (normal or
+  // a crash) arrive as down messages, so only a shutdown stops this actor.
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    if (m.reason == caf::exit_reason::user_shutdown || m.reason == caf::exit_reason::kill)
+      self->quit(m.reason);
+  });
   self->set_exception_handler([self](std::exception_ptr& ep) -> caf::error {
     try {
       std::rethrow_exception(ep);
@@ -225,6 +231,10 @@ workflow_actor::behavior_type workflow_behavior(self_ptr self,
       [self](const run_aborted& msg) { on_run_aborted(self, msg); },
       [self](wake_check) { on_wake_check(self); },
       [self](runs_recovered& msg) { on_runs_recovered(self, msg); },
+      [self](drain_waits) {
+        for (auto& [id, run] : self->state.runs)
+          if (run.actor) self->send(*run.actor, drain_waits{});
+      },
   };
 }
 

@@ -159,6 +159,7 @@ int serve(const config::node_options& opts) {
   const int sig = wait_for_stop_signal(*events);
   log->info("received {}, stopping: HTTP first, then actors, then the log",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  node.drain_waits();  // `?wait` requests answer now instead of holding HTTP's stop up
   gateway.stop();
   node.stop();
   ctx->http->stop();
