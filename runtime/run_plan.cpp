@@ -124,6 +124,11 @@ struct compiler {
         p.concurrency = static_cast<int>(std::clamp<std::int64_t>(c->get<std::int64_t>(), 1, 10000));
       if (auto w = with.find("workflow"); w != with.end() && w->is_string()) {
         p.child_workflow = w->get<std::string>();
+        if (p.child_workflow.find("{{") != std::string::npos) {
+          auto t = template_string::parse(p.child_workflow, lim.expression_bytes);
+          if (!t) return std::move(t).error();
+          p.child_workflow_template = std::move(*t);
+        }
       } else if (auto b = with.find("step"); b != with.end() && b->is_object()) {
         auto body = step(*b, "");
         if (!body) return std::move(body).error();

@@ -67,7 +67,8 @@ struct step_plan {
   // foreach
   std::optional<template_value> items;
   std::shared_ptr<const step_plan> body;     // inline step, or
-  std::string child_workflow;                // a child workflow per element
+  std::string child_workflow;                // a child workflow per element, or
+  std::optional<template_string> child_workflow_template;  // one named by a template
   int concurrency = 10;
 };
 

@@ -62,8 +62,10 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
       req["version"] = st_.version;
       req["input"] = it.row && *it.row < st_.input.size() ? st_.input[*it.row] : json(nullptr);
     } else {
-      req["workflow"] = plan_->steps[*it.step].child_workflow;
       const json& all = st_.items[*it.parent].inputs;
+      req["workflow"] = all.is_object() && all.contains("workflow") && all["workflow"].is_string()
+                            ? all["workflow"]
+                            : json(plan_->steps[*it.step].child_workflow);
       req["input"] = all.is_object() && all.contains("items") && *it.row < all["items"].size()
                          ? all["items"][*it.row]
                          : json(nullptr);
@@ -87,7 +89,15 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
     if (st_.mode == "smoke_test" && items->size() > static_cast<std::size_t>(plan_->smoke_sample))
       items->erase(items->begin() + plan_->smoke_sample, items->end());
     const std::size_t n = items->size();
-    json started{{"attempt", attempt}, {"inputs", json{{"items", std::move(*items)}}}, {"rows", n}};
+    json inputs{{"items", std::move(*items)}};
+    if (p.child_workflow_template) {  // the child workflow is named once, for every element
+      auto wf = p.child_workflow_template->render(sc);
+      if (!wf) return fail_final(i, failure(wf.error(), attempt), attempt);
+      if (!wf->is_string() || !valid_workflow_id(wf->get_ref<const std::string&>()))
+        return fail_final(i, failure(error(errc::expression_error, "foreach workflow must name a workflow id, got " + dump(*wf).substr(0, 100)), attempt), attempt);
+      inputs["workflow"] = std::move(*wf);
+    }
+    json started{{"attempt", attempt}, {"inputs", std::move(inputs)}, {"rows", n}};
     emit(et::item_started, std::move(started), it.id);
     if (p.timeout) out_.actions.push_back({run_action::kind::timer, st_.items[i].id, 0, env_.now + *p.timeout});
     if (n == 0) succeed(i, json::array());

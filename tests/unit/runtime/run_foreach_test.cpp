@@ -244,6 +244,26 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_row_cancels_the_other_rows_and_fails_the_run
   BOOST_TEST(d.st.error["item_id"] == "row.2");
 }
 
+BOOST_AUTO_TEST_CASE(a_foreach_whose_workflow_is_a_template_names_it_once_for_every_element) {
+  driver d(R"({"steps": [{"id": "each", "kind": "foreach",
+     "with": {"items": [1, 2], "workflow": "{{ input.wf }}"}}]})");
+  run_init init = init_for("r1", "live");
+  init.input = af::json::parse(R"({"wf": "child-wf"})");
+  auto out = d.start(init);
+  auto starts = actions(out, ak::start_child);
+  BOOST_TEST_REQUIRE(starts.size() == 2u);
+  BOOST_TEST(starts[1]->request["workflow"] == "child-wf");
+  d.check_replay();
+
+  driver bad(R"({"steps": [{"id": "each", "kind": "foreach",
+     "with": {"items": [1], "workflow": "{{ input.wf }}"}}]})");
+  run_init not_an_id = init_for("r2", "live");
+  not_an_id.input = af::json::parse(R"({"wf": 7})");
+  bad.start(not_an_id);
+  BOOST_TEST(bad.status_of("each") == "failed");
+  BOOST_TEST(bad.item("each").error["code"] == "expression_error");
+}
+
 BOOST_AUTO_TEST_CASE(a_smoke_test_batch_takes_only_the_smoke_sample_rows) {
   driver d(R"({"steps": [{"id": "a", "kind": "transform", "with": {"value": 1}}]})");
   run_init init = init_for("r1", "smoke_test");
