@@ -221,7 +221,7 @@ std::optional<millis> next_wake(const state& s) {
     if (it.status == runtime::item_status::retrying && it.next_attempt_at) take(*it.next_attempt_at);
     if (it.status == runtime::item_status::waiting && it.wait_until) take(*it.wait_until);
     const auto* p = it.step && !it.parent ? &s.args.plan->steps[*it.step] : nullptr;
-    if (p && p->timeout && it.status == runtime::item_status::waiting) take(it.started_at + *p->timeout);
+    if (p && p->timeout && it.status == runtime::item_status::waiting) take(it.attempt_started_at + *p->timeout);
   }
   if (s.args.plan->timeout) take(s.st.started_at + *s.args.plan->timeout);
   return wake.value_or(std::numeric_limits<millis>::max());

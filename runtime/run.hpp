@@ -50,6 +50,7 @@ struct item_state {
   bool handled = false;
   bool simulated = false;
   millis started_at = 0, finished_at = 0;
+  millis attempt_started_at = 0;          // the current attempt's start: step timeouts count from it
   std::optional<millis> next_attempt_at;  // retrying
   std::optional<millis> wait_until;       // delay
   std::string child_run_id;               // workflow / foreach-workflow / batch row

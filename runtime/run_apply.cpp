@@ -162,6 +162,7 @@ result<void> apply_event(run_state& st, const run_event& ev, millis time) {
         if (!i) return broken(st, ev, "names an unknown item");
         auto& it = st.items[*i];
         it.status = it.rows.empty() ? item_status::pending : item_status::running;
+        if (!it.rows.empty()) it.attempt_started_at = time;  // a fan-out resumes without item.started
         it.budget_base = it.attempt_count;
         it.recovered = 0;
         it.error = nullptr;
@@ -187,6 +188,7 @@ result<void> apply_event(run_state& st, const run_event& ev, millis time) {
     it.attempt_count = int_field(d, "attempt", it.attempt_count + 1);
     if (d.value("recovered", false)) ++it.recovered;
     if (it.started_at == 0) it.started_at = time;
+    it.attempt_started_at = time;
     it.next_attempt_at.reset();
     if (d.contains("inputs")) it.inputs = d["inputs"];
     // Stored events come back with every integer signed: accept any non-negative one. The

@@ -106,7 +106,7 @@ run_outcome run_machine::recover() {
       }
     }
     if (p && p->timeout && (it.status == item_status::waiting || it.status == item_status::running))
-      out_.actions.push_back({run_action::kind::timer, it.id, 0, it.started_at + *p->timeout});
+      out_.actions.push_back({run_action::kind::timer, it.id, 0, it.attempt_started_at + *p->timeout});
   }
   advance();
   return std::move(out_);
@@ -397,7 +397,7 @@ run_outcome run_machine::on_timer(std::string_view item_id) {
   } else if (it.status == item_status::waiting && it.wait_until && env_.now >= *it.wait_until) {
     succeed(*i, json{{"until", format_time(*it.wait_until)}});
   } else if (p && p->timeout && (it.status == item_status::waiting || it.status == item_status::running) &&
-             env_.now >= it.started_at + *p->timeout) {
+             env_.now >= it.attempt_started_at + *p->timeout) {
     if (!it.child_run_id.empty())
       out_.actions.push_back({run_action::kind::cancel_child, it.id, 0, 0, it.child_run_id});
     fail_attempt(*i, error(errc::timeout, "the step did not finish within " + format_duration(*p->timeout)),
@@ -477,6 +477,11 @@ result<run_outcome> run_machine::control(run_control_action a) {
         }
       }
       emit(et::retrying, json{{"items", std::move(ids)}});
+      // Fan-outs resume without a new item.started: their step timeout starts over here.
+      for (const auto& it : st_.items)
+        if (!it.parent && it.step && !it.rows.empty() && it.status == item_status::running)
+          if (const auto& sp = plan_->steps[*it.step]; sp.timeout)
+            out_.actions.push_back({run_action::kind::timer, it.id, 0, env_.now + *sp.timeout});
       advance();
       return std::move(out_);
     }

@@ -134,6 +134,7 @@ json to_snapshot(const run_state& st) {
     j.push_back(it.wait_until ? json(*it.wait_until) : json(nullptr));
     j.push_back(it.child_run_id);
     j.push_back(it.chosen ? *it.chosen : json(nullptr));
+    j.push_back(it.attempt_started_at);
     items.push_back(std::move(j));
   }
   s["items"] = std::move(items);
@@ -190,6 +191,7 @@ result<run_state> from_snapshot(const json& s) try {
     if (!j.at(17).is_null()) it.wait_until = j.at(17).get<millis>();
     it.child_run_id = j.at(18).get<std::string>();
     if (!j.at(19).is_null()) it.chosen = j.at(19);
+    if (j.size() > 20) it.attempt_started_at = j.at(20).get<millis>();
     st.items.push_back(std::move(it));
   }
   for (std::size_t i = 0; i < st.items.size(); ++i) {

@@ -160,4 +160,25 @@ BOOST_AUTO_TEST_CASE(a_workflow_step_timeout_cancels_the_child_and_fails_with_ti
   BOOST_TEST(d.child("sub", "r1-sub", child_ok(1)).events.empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_step_timeout_counts_from_the_current_attempt_after_retry_failed) {
+  driver d(R"({"steps": [{"id": "sub", "kind": "workflow", "timeout": "10s",
+                          "with": {"workflow": "child-wf"}}]})");
+  d.start();
+  child_result failed;
+  failed.status = run_status::failed;
+  d.env.now = t0 + 2000;
+  d.child("sub", "r1-sub", failed);
+  BOOST_TEST(d.run_status_text() == "failed");
+  d.env.now = t0 + 3000;
+  BOOST_TEST_REQUIRE(d.control(run_control_action::retry_failed).has_value());
+  // The first attempt's timer (t0 + 10 s) fires: the second attempt began at t0 + 3 s.
+  d.timer_at("sub", t0 + 10000);
+  BOOST_TEST(d.status_of("sub") == "waiting");
+  BOOST_TEST(d.item("sub").attempt_started_at == t0 + 3000);
+  // A rebuilt run arms the timer from the attempt, not from the first start.
+  auto rec = d.recover();
+  BOOST_TEST(only_action(rec, ak::timer, "sub").at == t0 + 13000);
+  d.check_replay();
+}
+
 BOOST_AUTO_TEST_SUITE_END()
