@@ -385,6 +385,9 @@ run_outcome run_machine::on_timer(std::string_view item_id) {
       emit(et::failed, json{{"error", json{{"code", "timeout"},
                                            {"message", "the run did not finish within " +
                                                            format_duration(*plan_->timeout)}}}});
+    } else if (plan_->timeout) {
+      // Fired early by the wall clock's measure (timers run on a steady clock): again, later.
+      out_.actions.push_back({run_action::kind::timer, "", 0, st_.started_at + *plan_->timeout});
     }
     return std::move(out_);
   }
@@ -396,6 +399,13 @@ run_outcome run_machine::on_timer(std::string_view item_id) {
     if (st_.status != run_status::paused) start_attempt(*i, false);
   } else if (it.status == item_status::waiting && it.wait_until && env_.now >= *it.wait_until) {
     succeed(*i, json{{"until", format_time(*it.wait_until)}});
+  } else if (it.status == item_status::retrying && it.next_attempt_at) {
+    // Not due by the wall clock yet (timers run on a steady clock, deadlines are wall-clock
+    // times): arm again rather than leave the item waiting for nothing.
+    out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.next_attempt_at});
+  } else if (it.status == item_status::waiting && it.wait_until && !(p && p->timeout &&
+             env_.now >= it.attempt_started_at + *p->timeout)) {
+    out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.wait_until});
   } else if (p && p->timeout && (it.status == item_status::waiting || it.status == item_status::running) &&
              env_.now >= it.attempt_started_at + *p->timeout) {
     if (!it.child_run_id.empty())

@@ -94,9 +94,10 @@ BOOST_AUTO_TEST_CASE(a_500_retries_after_the_initial_interval_and_the_timer_star
   BOOST_TEST(only_action(out, ak::timer, "call").at == t0 + 1250);
   BOOST_TEST(d.run_status_text() == "running");
 
+  // A timer that fires before the deadline (steady and wall clocks disagree) arms itself again.
   auto early = d.timer_at("call", t0 + 1249);
   BOOST_TEST(early.events.empty());
-  BOOST_TEST(early.actions.empty());
+  BOOST_TEST(only_action(early, ak::timer, "call").at == t0 + 1250);
   auto due = d.timer_at("call", t0 + 1250);
   BOOST_TEST(only_action(due, ak::http_call, "call").attempt == 2);
   BOOST_TEST(d.item("call").attempt_count == 2);
