@@ -68,7 +68,12 @@ result<recovery_report> recover_workflows(storage::event_log& log, millis now) {
     m.runs_7d = it->second.runs_7d;
     m.last_run_at = it->second.last_run_at;
     m.last_run_status = it->second.last_run_status;
-    m.consecutive_failures = it->second.consecutive_failures;
+    // Only failures after the last pause or resume count toward auto-pause (a resumed
+    // workflow starts a new streak).
+    const millis reset = wf.state.streak_reset_at;
+    m.consecutive_failures = static_cast<int>(
+        std::count_if(it->second.trailing_failures.begin(), it->second.trailing_failures.end(),
+                      [reset](millis t) { return t > reset; }));
   }
   auto open = recover_open_runs(log);
   if (!open) return open.error();

@@ -319,9 +319,11 @@ result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
     if (value == "succeeded") {
       ++w.success_count;
       w.consecutive_failures = 0;
+      w.trailing_failures.clear();
     } else if (value == "failed") {
       ++w.failure_count;
       ++w.consecutive_failures;
+      w.trailing_failures.push_back(at);
     }
     if (now - at <= 7LL * 24 * 3600 * 1000) ++w.runs_7d;
     if (!w.last_run_at || at >= *w.last_run_at) {

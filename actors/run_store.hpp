@@ -72,6 +72,7 @@ struct workflow_run_stats {
   std::optional<millis> last_run_at;
   std::string last_run_status;
   int consecutive_failures = 0;
+  std::vector<millis> trailing_failures;  // finish times of the failed runs since the last success
 };
 result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
     storage::event_log& log, millis now);

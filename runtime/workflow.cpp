@@ -176,9 +176,13 @@ result<void> apply(workflow_state& s, const workflow_event& ev, millis time) {
     if (!r) return broken("unknown pause reason");
     s.status = workflow_status::paused;
     s.reason = *r;
+    s.streak_reset_at = time;
+    s.metrics.consecutive_failures = 0;
   } else if (ev.type == et::resumed) {
     s.status = workflow_status::active;
     s.reason = pause_reason::none;
+    s.streak_reset_at = time;
+    s.metrics.consecutive_failures = 0;
   } else if (ev.type == et::archived) {
     s.status = workflow_status::archived;
     s.reason = pause_reason::none;

@@ -53,6 +53,8 @@ struct workflow_state {
   millis created_at = 0;
   millis updated_at = 0;
   workflow_metrics metrics;
+  // The last pause or resume: failures before it do not count toward auto-pause again.
+  millis streak_reset_at = 0;
 
   const workflow_version* live() const;
   const workflow_version* version(int number) const;

@@ -150,6 +150,20 @@ BOOST_AUTO_TEST_CASE(pause_and_resume_are_idempotent_and_need_a_published_versio
   BOOST_TEST(run(s, cmd(workflow_command_kind::resume)).empty());
 }
 
+BOOST_AUTO_TEST_CASE(pause_and_resume_start_a_new_failure_streak) {
+  workflow_state s;
+  s.id = "w";
+  run(s, apply_cmd(def(1)));
+  run(s, publish_cmd());
+  s.metrics.consecutive_failures = 4;
+  run(s, cmd(workflow_command_kind::pause));
+  BOOST_TEST(s.metrics.consecutive_failures == 0);
+  BOOST_TEST(s.streak_reset_at != 0);
+  s.metrics.consecutive_failures = 2;
+  run(s, cmd(workflow_command_kind::resume));
+  BOOST_TEST(s.metrics.consecutive_failures == 0);
+}
+
 BOOST_AUTO_TEST_CASE(publishing_while_paused_stays_paused) {
   auto s = published_workflow();
   run(s, cmd(workflow_command_kind::pause));
