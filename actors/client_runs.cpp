@@ -1,6 +1,9 @@
 // The client facade for runs: live runs are asked through the actors; finished (and parked)
 // runs are read from the log on the calling thread, so they cost no actor.
 #include "actors/client.hpp"
+
+#include <thread>
+
 #include "actors/client_backend.hpp"
 #include "actors/run_store.hpp"
 
@@ -23,6 +26,8 @@ result<Reply> ask_run(client::backend& b, std::optional<std::chrono::millisecond
   for (int i = 0;; ++i) {
     auto r = ask<Reply>(b, timeout, msg);
     if (r || !receiver_down(r.error()) || i == 3) return r;
+    // The supervisor learns of the stop a moment later: give it that moment (an HTTP thread).
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 << i));
   }
 }
 

@@ -218,7 +218,10 @@ std::optional<millis> next_wake(const state& s) {
   auto take = [&](millis t) { wake = wake ? std::min(*wake, t) : t; };
   for (const auto& it : s.st.items) {
     if (it.status == runtime::item_status::running) return std::nullopt;
-    if (it.status == runtime::item_status::retrying && it.next_attempt_at) take(*it.next_attempt_at);
+    // A paused run starts no retry until it is resumed (which wakes it): not a wake-up.
+    if (it.status == runtime::item_status::retrying && it.next_attempt_at &&
+        s.st.status != runtime::run_status::paused)
+      take(*it.next_attempt_at);
     if (it.status == runtime::item_status::waiting && it.wait_until) take(*it.wait_until);
     const auto* p = it.step && !it.parent ? &s.args.plan->steps[*it.step] : nullptr;
     if (p && p->timeout && it.status == runtime::item_status::waiting) take(it.attempt_started_at + *p->timeout);
