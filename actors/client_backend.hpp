@@ -29,19 +29,19 @@ inline result<Reply> ask(client::backend& b, std::optional<std::chrono::millisec
   auto handle = timeout ? self->request(b.node, *timeout, std::move(msg))
                         : self->request(b.node, caf::infinite, std::move(msg));
   handle.receive([&](Reply& r) { out.emplace(std::move(r)); },
-               [&](caf::error& e) {
-                 if (e == caf::sec::request_timeout)
-                   out.emplace(error(errc::timeout,
-                                     "the node did not answer in time; the change may or may not "
-                                     "have been applied: read it back"));
-                 else if (e == caf::sec::request_receiver_down)
-                   // The actor stopped (a run parked or finished) while the request was on its
-                   // way: the caller may ask again.
-                   out.emplace(error(errc::unavailable, "the actor stopped; retry",
-                                     json::array({"receiver_down"})));
-                 else
-                   out.emplace(error(errc::unavailable, "actor error: " + b.system.render(e)));
-               });
+                 [&](caf::error& e) {
+                   if (e == caf::sec::request_timeout)
+                     out.emplace(error(errc::timeout,
+                                       "the node did not answer in time; the change may or may not "
+                                       "have been applied: read it back"));
+                   else if (e == caf::sec::request_receiver_down)
+                     // The actor stopped (a run parked or finished) while the request was on its
+                     // way: the caller may ask again.
+                     out.emplace(error(errc::unavailable, "the actor stopped; retry",
+                                       json::array({"receiver_down"})));
+                   else
+                     out.emplace(error(errc::unavailable, "actor error: " + b.system.render(e)));
+                 });
   return std::move(*out);
 }
 

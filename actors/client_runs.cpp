@@ -117,15 +117,20 @@ result<answer> client::control(run_control req) {
   if (!st) return std::move(st).error();
   const auto status = st->status;
   const std::string shown(runtime::to_string(status));
-  const auto view = [&] { return answer{runtime::run_view(*st, backend_->ctx->public_url), false}; };
+  const auto view = [&] {
+    return answer{runtime::run_view(*st, backend_->ctx->public_url), false};
+  };
   switch (req.kind) {
     case run_control_kind::cancel:
       if (status == runtime::run_status::canceled) return view();
-      return error(errc::conflict, "run " + req.run_id + " already " + shown + "; it cannot be canceled");
+      return error(errc::conflict,
+                   "run " + req.run_id + " already " + shown + "; it cannot be canceled");
     case run_control_kind::pause:
-      return error(errc::conflict, "run " + req.run_id + " already " + shown + "; it cannot be paused");
+      return error(errc::conflict,
+                   "run " + req.run_id + " already " + shown + "; it cannot be paused");
     case run_control_kind::resume:
-      return error(errc::conflict, "run " + req.run_id + " already " + shown + "; it cannot be resumed");
+      return error(errc::conflict,
+                   "run " + req.run_id + " already " + shown + "; it cannot be resumed");
     case run_control_kind::retry_failed:
       if (status != runtime::run_status::failed)
         return error(errc::conflict, "run " + req.run_id + " is " + shown +

@@ -4,13 +4,14 @@ namespace af::actors {
 namespace {
 
 caf::behavior http_item(caf::event_based_actor* self, run_actor run,
-                                    std::shared_ptr<effects::http_client> http,
-                                    effects::http_request req, std::string item_id, int attempt) {
+                        std::shared_ptr<effects::http_client> http, effects::http_request req,
+                        std::string item_id, int attempt) {
   auto handle = caf::actor_cast<caf::actor>(self);
   http->submit(std::move(req), [handle, item_id, attempt](result<effects::http_response> res) {
     http_done msg{item_id, attempt, error(errc::internal, "")};
     if (res)
-      msg.outcome = runtime::http_result{res->status, std::move(res->headers), std::move(res->body)};
+      msg.outcome =
+          runtime::http_result{res->status, std::move(res->headers), std::move(res->body)};
     else
       msg.outcome = std::move(res).error();
     caf::anon_send(handle, std::move(msg));
@@ -28,8 +29,8 @@ caf::behavior http_item(caf::event_based_actor* self, run_actor run,
 caf::actor spawn_http_item(caf::local_actor* parent, run_actor run,
                            std::shared_ptr<effects::http_client> http, effects::http_request req,
                            std::string item_id, int attempt) {
-  return parent->spawn<caf::monitored + caf::linked>(http_item, std::move(run), std::move(http), std::move(req),
-                                    std::move(item_id), attempt);
+  return parent->spawn<caf::monitored + caf::linked>(http_item, std::move(run), std::move(http),
+                                                     std::move(req), std::move(item_id), attempt);
 }
 
 }  // namespace af::actors

@@ -12,7 +12,7 @@
 namespace af::actors {
 
 caf::actor spawn_http_item(caf::local_actor* parent, run_actor run,
-                           std::shared_ptr<effects::http_client> http,
-                           effects::http_request req, std::string item_id, int attempt);
+                           std::shared_ptr<effects::http_client> http, effects::http_request req,
+                           std::string item_id, int attempt);
 
 }  // namespace af::actors

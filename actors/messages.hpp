@@ -128,16 +128,17 @@ struct run_revive {
   std::string workflow_id;
 };
 
-using run_actor = caf::typed_actor<
-    caf::replies_to<run_get>::with<reply>,              // the run, now or when finished
-    caf::replies_to<run_items_get>::with<page_reply>,   // items in plan order
-    caf::replies_to<run_control>::with<reply>,          // cancel, pause, resume, retry-failed
-    caf::reacts_to<append_done>,                        // a batch is durable, or not
-    caf::reacts_to<http_done>,                          // an outbound call ended
-    caf::reacts_to<timer_fired>,                        // a timer
-    caf::reacts_to<wait_check>,                         // a ?wait may have run out
-    caf::reacts_to<drain_waits>,                        // answer every ?wait now (shutdown)
-    caf::reacts_to<child_done>>;                        // a child run finished
+using run_actor =
+    caf::typed_actor<caf::replies_to<run_get>::with<reply>,  // the run, now or when finished
+                     caf::replies_to<run_items_get>::with<page_reply>,  // items in plan order
+                     caf::replies_to<run_control>::with<reply>,         // cancel, pause, resume,
+                                                                        // retry-failed
+                     caf::reacts_to<append_done>,  // a batch is durable, or not
+                     caf::reacts_to<http_done>,    // an outbound call ended
+                     caf::reacts_to<timer_fired>,  // a timer
+                     caf::reacts_to<wait_check>,   // a ?wait may have run out
+                     caf::reacts_to<drain_waits>,  // answer every ?wait now (shutdown)
+                     caf::reacts_to<child_done>>;  // a child run finished
 
 // Handlers, one line each.
 using workflow_actor = caf::typed_actor<

@@ -257,7 +257,8 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
       },
       [self](run_control& req) -> caf::result<reply> {
         auto wf = owner_of(self, req.workspace, req.run_id);
-        if (!wf && !req.workflow_hint.empty()) wf = find(self, req.workspace, req.workflow_hint, false);
+        if (!wf && !req.workflow_hint.empty())
+          wf = find(self, req.workspace, req.workflow_hint, false);
         if (!wf) return run_not_active(req.run_id);
         return self->delegate(*wf, std::move(req));
       },
@@ -273,10 +274,10 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
         }
         // No such workflow: the parent's item fails.
         child_done done{req.workspace, req.parent_run_id, req.parent_item_id, req.child_run_id,
-                        runtime::child_result{runtime::run_status::failed, nullptr,
-                                              json{{"code", "not_found"},
-                                                   {"message", "workflow '" + req.workflow_id +
-                                                                   "' not found"}}}};
+                        runtime::child_result{
+                            runtime::run_status::failed, nullptr,
+                            json{{"code", "not_found"},
+                                 {"message", "workflow '" + req.workflow_id + "' not found"}}}};
         if (auto parent = owner_of(self, req.workspace, req.parent_run_id))
           self->send(*parent, std::move(done));
       },

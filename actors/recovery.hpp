@@ -26,8 +26,8 @@ struct recovery_report {
 };
 
 // Replays every workflow stream, then every unfinished run (snapshot + later events), and
-// rebuilds workflow metrics from the run index (`now` for runs_7d). Errors: corruption (an event the state machine refuses, a
-// record that is not JSON), or the log's read error.
+// rebuilds workflow metrics from the run index (`now` for runs_7d). Errors: corruption (an event
+// the state machine refuses, a record that is not JSON), or the log's read error.
 result<recovery_report> recover_workflows(storage::event_log& log, millis now);
 
 // Replays one workflow stream (to restart a crashed workflow actor).

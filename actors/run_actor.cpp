@@ -1,8 +1,8 @@
 #include "actors/run_actor.hpp"
 
 #include <random>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 
 #include "actors/item_actor.hpp"
 #include "actors/run_store.hpp"
@@ -67,9 +67,9 @@ runtime::run_env env_of(state& s) {
   env.lim = s.args.ctx->lim;
   env.jitter = [] {
     // One generator per scheduler thread: seeding one per run cost more than the run.
-    thread_local std::minstd_rand rng(static_cast<unsigned>(
-        std::chrono::steady_clock::now().time_since_epoch().count() ^
-        std::hash<std::thread::id>{}(std::this_thread::get_id())));
+    thread_local std::minstd_rand rng(
+        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count() ^
+                              std::hash<std::thread::id>{}(std::this_thread::get_id())));
     return std::uniform_real_distribution<double>(0.8, 1.0)(rng);
   };
   return env;
@@ -115,8 +115,8 @@ void flush(self_ptr self, bool force_snapshot) {
   decorate_batch(batch, s.st, s.args.ctx->public_url, !s.durable, s.shown_status, s.snapshot_seq,
                  force_snapshot);
   if (s.reopened) {
-    batch.records.push_back({storage::space::index, run_keys::open(s.st.workspace, s.st.id),
-                             s.st.workflow_id});
+    batch.records.push_back(
+        {storage::space::index, run_keys::open(s.st.workspace, s.st.id), s.st.workflow_id});
     s.reopened = false;
   }
   s.in_flight_actions = std::move(s.unsent_actions);
@@ -177,9 +177,11 @@ void carry_out(self_ptr self, std::vector<run_action> actions) {
           req.headers.emplace_back(h[0].get<std::string>(), h[1].get<std::string>());
         req.body = r.value("body", "");
         req.timeout = std::chrono::milliseconds(r.value("timeout_ms", millis{30000}));
-        req.connect_timeout = std::chrono::milliseconds(r.value("connect_timeout_ms", millis{5000}));
+        req.connect_timeout =
+            std::chrono::milliseconds(r.value("connect_timeout_ms", millis{5000}));
         ++s.http_in_flight;
-        auto item = spawn_http_item(self, handle, s.args.ctx->http, std::move(req), a.item_id, a.attempt);
+        auto item =
+            spawn_http_item(self, handle, s.args.ctx->http, std::move(req), a.item_id, a.attempt);
         s.items_by_addr[item.address()] = {a.item_id, a.attempt};
         break;
       }
@@ -224,7 +226,8 @@ std::optional<millis> next_wake(const state& s) {
       take(*it.next_attempt_at);
     if (it.status == runtime::item_status::waiting && it.wait_until) take(*it.wait_until);
     const auto* p = it.step && !it.parent ? &s.args.plan->steps[*it.step] : nullptr;
-    if (p && p->timeout && it.status == runtime::item_status::waiting) take(it.attempt_started_at + *p->timeout);
+    if (p && p->timeout && it.status == runtime::item_status::waiting)
+      take(it.attempt_started_at + *p->timeout);
   }
   if (s.args.plan->timeout) take(s.st.started_at + *s.args.plan->timeout);
   return wake.value_or(std::numeric_limits<millis>::max());
@@ -235,7 +238,8 @@ bool may_park(const state& s) {
   if (s.in_flight || !s.unsent.empty() || !s.waiters.empty() || s.http_in_flight > 0 || s.done)
     return false;
   if (runtime::finished(s.st.status)) return false;
-  if (s.st.status != runtime::run_status::paused && runtime::view_status(s.st) != runtime::run_status::waiting)
+  if (s.st.status != runtime::run_status::paused &&
+      runtime::view_status(s.st) != runtime::run_status::waiting)
     return false;
   auto wake = next_wake(s);
   if (!wake) return false;
@@ -277,8 +281,8 @@ void on_append_done(self_ptr self, append_done& done) {
     if (!s.durable) {
       if (s.args.start_promise) s.args.start_promise->deliver(reply{answer, nullptr, false});
       for (auto& w : s.waiters) w.rp.deliver(reply{answer, nullptr, false});
-      self->send(s.args.supervisor, run_aborted{s.st.id, s.st.idempotency_key,
-                                                s.st.parent_run_id, s.st.parent_item_id});
+      self->send(s.args.supervisor, run_aborted{s.st.id, s.st.idempotency_key, s.st.parent_run_id,
+                                                s.st.parent_item_id});
       self->quit();
       return;
     }
@@ -450,7 +454,9 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
           if (dm.reason == caf::exit_reason::normal) return;
           --s.http_in_flight;
           decide(self, [&](runtime::run_machine& m) {
-            return m.on_http_result(item, attempt, error(errc::unavailable, "the item's actor stopped: " + caf::to_string(dm.reason)));
+            return m.on_http_result(
+                item, attempt,
+                error(errc::unavailable, "the item's actor stopped: " + caf::to_string(dm.reason)));
           });
         });
         if (s.args.state) {
@@ -493,7 +499,9 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
             },
             [self](run_control& req) -> caf::result<reply> {
               auto& s = self->state;
-              if (s.done) return reply{error(errc::unavailable, "the run is being moved; retry"), nullptr, false};
+              if (s.done)
+                return reply{error(errc::unavailable, "the run is being moved; retry"), nullptr,
+                             false};
               if (s.in_flight) return caf::skip;
               ++s.seen;
               release_hold(self);

@@ -87,8 +87,8 @@ result<std::optional<runtime::run_state>> load_run(storage::event_log& log, std:
   const std::string stream = storage::run_stream(ws, id);
   auto read = log.read_stream(stream, st.seq + 1, [&](const storage::event& ev) {
     if (ev.seq != st.seq + 1) {
-      failure = error(errc::corruption, "stream " + stream + ": expected seq " +
-                                            std::to_string(st.seq + 1));
+      failure = error(errc::corruption,
+                      "stream " + stream + ": expected seq " + std::to_string(st.seq + 1));
       return false;
     }
     auto data = parse_record(ev.data, "run event");
@@ -113,8 +113,7 @@ result<std::optional<runtime::run_state>> load_run(storage::event_log& log, std:
 }
 
 result<std::optional<idempotency_record>> load_idempotency(storage::event_log& log,
-                                                           std::string_view ws,
-                                                           std::string_view wf,
+                                                           std::string_view ws, std::string_view wf,
                                                            std::string_view key) {
   auto v = log.get(storage::space::index, run_keys::idempotency(ws, wf, key));
   if (!v) return v.error();
@@ -157,7 +156,8 @@ result<page_reply> list_runs(storage::event_log& log, const run_list& q) {
         storage::space::index, prefix,
         [&](std::string_view key, std::string_view) {
           // "runwf/<ws>/<wf>/<inv>/<id>" → "run/<ws>/<inv>/<id>"
-          const std::string main = "run/" + q.workspace + "/" + std::string(key.substr(prefix.size()));
+          const std::string main =
+              "run/" + q.workspace + "/" + std::string(key.substr(prefix.size()));
           auto v = log.get(storage::space::index, main);
           if (!v) {
             failure = v.error();
@@ -168,7 +168,8 @@ result<page_reply> list_runs(storage::event_log& log, const run_list& q) {
         },
         q.after.value_or(""));
   } else {
-    scanned = log.scan(storage::space::index, "run/" + q.workspace + "/", take, q.after.value_or(""));
+    scanned =
+        log.scan(storage::space::index, "run/" + q.workspace + "/", take, q.after.value_or(""));
   }
   if (!scanned) return scanned.error();
   if (failure) return *failure;
@@ -284,13 +285,14 @@ page_reply items_page(const runtime::run_state& st, const run_items_get& q) {
 result<open_runs> recover_open_runs(storage::event_log& log) {
   open_runs out;
   std::vector<std::pair<std::string, std::string>> ids;  // (ws, id)
-  auto scanned = log.scan(storage::space::index, "open/", [&](std::string_view key, std::string_view) {
-    auto rest = key.substr(5);
-    auto slash = rest.find('/');
-    if (slash != std::string_view::npos)
-      ids.emplace_back(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
-    return true;
-  });
+  auto scanned =
+      log.scan(storage::space::index, "open/", [&](std::string_view key, std::string_view) {
+        auto rest = key.substr(5);
+        auto slash = rest.find('/');
+        if (slash != std::string_view::npos)
+          ids.emplace_back(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
+        return true;
+      });
   if (!scanned) return scanned.error();
   for (const auto& [ws, id] : ids) {
     auto run = load_run(log, ws, id);
@@ -305,33 +307,36 @@ result<open_runs> recover_open_runs(storage::event_log& log) {
 result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
     storage::event_log& log, millis now) {
   std::map<std::string, workflow_run_stats> stats;
-  auto scanned = log.scan(storage::space::index, "done/", [&](std::string_view key, std::string_view value) {
-    // "done/<ws>/<wf>/<finished hex>/<id>"
-    auto rest = key.substr(5);
-    auto s1 = rest.find('/');
-    auto s2 = rest.find('/', s1 + 1);
-    auto s3 = rest.find('/', s2 + 1);
-    if (s1 == std::string_view::npos || s2 == std::string_view::npos || s3 == std::string_view::npos)
-      return true;
-    auto& w = stats[std::string(rest.substr(0, s2))];
-    const millis at = static_cast<millis>(std::stoull(std::string(rest.substr(s2 + 1, s3 - s2 - 1)), nullptr, 16));
-    ++w.run_count;
-    if (value == "succeeded") {
-      ++w.success_count;
-      w.consecutive_failures = 0;
-      w.trailing_failures.clear();
-    } else if (value == "failed") {
-      ++w.failure_count;
-      ++w.consecutive_failures;
-      w.trailing_failures.push_back(at);
-    }
-    if (now - at <= 7LL * 24 * 3600 * 1000) ++w.runs_7d;
-    if (!w.last_run_at || at >= *w.last_run_at) {
-      w.last_run_at = at;
-      w.last_run_status = std::string(value);
-    }
-    return true;
-  });
+  auto scanned =
+      log.scan(storage::space::index, "done/", [&](std::string_view key, std::string_view value) {
+        // "done/<ws>/<wf>/<finished hex>/<id>"
+        auto rest = key.substr(5);
+        auto s1 = rest.find('/');
+        auto s2 = rest.find('/', s1 + 1);
+        auto s3 = rest.find('/', s2 + 1);
+        if (s1 == std::string_view::npos || s2 == std::string_view::npos ||
+            s3 == std::string_view::npos)
+          return true;
+        auto& w = stats[std::string(rest.substr(0, s2))];
+        const millis at = static_cast<millis>(
+            std::stoull(std::string(rest.substr(s2 + 1, s3 - s2 - 1)), nullptr, 16));
+        ++w.run_count;
+        if (value == "succeeded") {
+          ++w.success_count;
+          w.consecutive_failures = 0;
+          w.trailing_failures.clear();
+        } else if (value == "failed") {
+          ++w.failure_count;
+          ++w.consecutive_failures;
+          w.trailing_failures.push_back(at);
+        }
+        if (now - at <= 7LL * 24 * 3600 * 1000) ++w.runs_7d;
+        if (!w.last_run_at || at >= *w.last_run_at) {
+          w.last_run_at = at;
+          w.last_run_status = std::string(value);
+        }
+        return true;
+      });
   if (!scanned) return scanned.error();
   return std::vector<std::pair<std::string, workflow_run_stats>>(stats.begin(), stats.end());
 }
@@ -344,29 +349,38 @@ void decorate_batch(storage::write_batch& batch, const runtime::run_state& st,
   const bool done = runtime::finished(st.status);
   if (created || status != shown_status || done) {
     json summary = runtime::run_view(st, public_url);
-    batch.records.push_back({space::index, run_keys::index(st.workspace, st.created_at, st.id), dump(summary)});
+    batch.records.push_back(
+        {space::index, run_keys::index(st.workspace, st.created_at, st.id), dump(summary)});
     shown_status = status;
   }
   if (created) {
-    batch.records.push_back({space::index, run_keys::by_workflow(st.workspace, st.workflow_id, st.created_at, st.id), std::string()});
+    batch.records.push_back(
+        {space::index, run_keys::by_workflow(st.workspace, st.workflow_id, st.created_at, st.id),
+         std::string()});
     if (!st.idempotency_key.empty())
-      batch.records.push_back({space::index, run_keys::idempotency(st.workspace, st.workflow_id, st.idempotency_key),
-                               encode_idempotency({st.id, st.request_hash, st.created_at})});
-    if (!done) batch.records.push_back({space::index, run_keys::open(st.workspace, st.id), st.workflow_id});
+      batch.records.push_back(
+          {space::index, run_keys::idempotency(st.workspace, st.workflow_id, st.idempotency_key),
+           encode_idempotency({st.id, st.request_hash, st.created_at})});
+    if (!done)
+      batch.records.push_back({space::index, run_keys::open(st.workspace, st.id), st.workflow_id});
   }
   if (done) {
-    if (!created) batch.records.push_back({space::index, run_keys::open(st.workspace, st.id), std::nullopt});
+    if (!created)
+      batch.records.push_back({space::index, run_keys::open(st.workspace, st.id), std::nullopt});
     if (st.status == runtime::run_status::failed)
-      batch.records.push_back({space::index, run_keys::failed(st.workspace, st.created_at, st.id), std::string()});
+      batch.records.push_back(
+          {space::index, run_keys::failed(st.workspace, st.created_at, st.id), std::string()});
     if (st.mode == "live")
-      batch.records.push_back({space::index, run_keys::done(st.workspace, st.workflow_id, st.finished_at, st.id),
+      batch.records.push_back({space::index,
+                               run_keys::done(st.workspace, st.workflow_id, st.finished_at, st.id),
                                std::string(runtime::to_string(st.status))});
   }
   // A finished run is read back as snapshot + suffix: short suffixes replay faster than a
   // snapshot costs to write, so small runs (most of them) finish without one.
   const std::uint64_t suffix = st.seq - snapshot_seq;
   if (force_snapshot || suffix >= snapshot_every || (done && suffix > finished_suffix_max)) {
-    batch.records.push_back({space::snapshot, run_keys::snapshot(st.workspace, st.id), dump(runtime::to_snapshot(st))});
+    batch.records.push_back(
+        {space::snapshot, run_keys::snapshot(st.workspace, st.id), dump(runtime::to_snapshot(st))});
     snapshot_seq = st.seq;
   }
 }

@@ -46,8 +46,7 @@ struct idempotency_record {
   millis at = 0;
 };
 result<std::optional<idempotency_record>> load_idempotency(storage::event_log& log,
-                                                           std::string_view ws,
-                                                           std::string_view wf,
+                                                           std::string_view ws, std::string_view wf,
                                                            std::string_view key);
 std::string encode_idempotency(const idempotency_record& r);
 

@@ -124,7 +124,8 @@ void on_append_done(self_ptr self, append_done& done) {
   if (!done.outcome) {
     const auto& e = done.outcome.error();
     logger("actors")->error("wf={}/{} log append failed: {}", st.workspace, st.wf.id, e.message);
-    deliver(error_reply(error(errc::unavailable, "the event log could not be written: " + e.message)));
+    deliver(
+        error_reply(error(errc::unavailable, "the event log could not be written: " + e.message)));
     if (storage_failed_for_good(e) && st.ctx->on_fatal) st.ctx->on_fatal(e);
   } else {
     for (const auto& ev : job.events) {

@@ -42,7 +42,9 @@ result<std::shared_ptr<const runtime::run_plan>> plan_for(self_ptr self, int ver
   auto& st = self->state;
   if (auto it = st.plans.find(version); it != st.plans.end()) return it->second;
   const auto* v = st.wf.version(version);
-  if (!v) return error(errc::not_found, "workflow '" + st.wf.id + "' has no version " + std::to_string(version));
+  if (!v)
+    return error(errc::not_found,
+                 "workflow '" + st.wf.id + "' has no version " + std::to_string(version));
   auto plan = runtime::compile_plan(v->definition, st.wf.id, version, st.ctx->lim);
   if (!plan) return error(errc::internal, plan.error().message);
   st.plans[version] = *plan;
@@ -56,7 +58,8 @@ std::optional<reply> refuse_start(self_ptr self) {
   if (st.wf.status == runtime::workflow_status::archived)
     return fail(errc::conflict, "workflow '" + st.wf.id + "' is archived; nothing runs");
   if (st.wf.live_version == 0)
-    return fail(errc::conflict, "workflow '" + st.wf.id + "' was never published; publish it first");
+    return fail(errc::conflict,
+                "workflow '" + st.wf.id + "' was never published; publish it first");
   return std::nullopt;
 }
 
@@ -74,8 +77,10 @@ std::optional<reply> check_input(const runtime::run_plan& plan, const json& valu
   auto problems = runtime::validate_input(plan.input_schema, value);
   if (problems.empty()) return std::nullopt;
   json details = json::array();
-  for (const auto& p : problems) details.push_back(json{{"path", prefix + p.path}, {"message", p.message}});
-  return fail(errc::invalid_argument, "the input does not match the workflow's input_schema", std::move(details));
+  for (const auto& p : problems)
+    details.push_back(json{{"path", prefix + p.path}, {"message", p.message}});
+  return fail(errc::invalid_argument, "the input does not match the workflow's input_schema",
+              std::move(details));
 }
 
 run_spawn spawn_args(self_ptr self, std::shared_ptr<const runtime::run_plan> plan) {
@@ -110,7 +115,8 @@ std::optional<run_actor> rehydrate(self_ptr self, const std::string& run_id) {
   auto& st = self->state;
   auto loaded = load_run(*st.ctx->log, st.workspace, run_id);
   if (!loaded || !*loaded || runtime::finished((*loaded)->status)) {
-    if (!loaded) logger("actors")->error("run={} cannot be read back: {}", run_id, loaded.error().message);
+    if (!loaded)
+      logger("actors")->error("run={} cannot be read back: {}", run_id, loaded.error().message);
     st.runs.erase(run_id);
     self->send(caf::actor_cast<node_actor>(st.node), run_owner{run_id, std::nullopt, st.workspace});
     return std::nullopt;
@@ -175,7 +181,9 @@ caf::result<reply> start_run(self_ptr self, run_start& req) {
   const std::string mode = req.mode.value_or((*plan)->mode_default);
   if (req.batch) {
     if (req.rows.size() > st.ctx->lim.foreach_elements)
-      return fail(errc::invalid_argument, "a batch takes at most " + std::to_string(st.ctx->lim.foreach_elements) + " rows; got " + std::to_string(req.rows.size()));
+      return fail(errc::invalid_argument, "a batch takes at most " +
+                                              std::to_string(st.ctx->lim.foreach_elements) +
+                                              " rows; got " + std::to_string(req.rows.size()));
     for (std::size_t i = 0; i < req.rows.size(); ++i)
       if (auto no = check_input(**plan, req.rows[i], "/rows/" + std::to_string(i))) return *no;
   } else if (auto no = check_input(**plan, req.input, "")) {
@@ -215,7 +223,8 @@ caf::result<reply> start_run(self_ptr self, run_start& req) {
     // Keys older than the 24 h window are answered from the log no more; drop them now and
     // then so the map holds one day of keys at most.
     if (st.keys.size() % 1024 == 1023)
-      std::erase_if(st.keys, [now](const auto& k) { return now - k.second.at >= idempotency_window; });
+      std::erase_if(st.keys,
+                    [now](const auto& k) { return now - k.second.at >= idempotency_window; });
     st.keys[*req.idempotency_key] = idempotency_record{init.id, hash, now};
   }
   auto rp = self->make_response_promise<reply>();
@@ -254,7 +263,8 @@ caf::result<reply> control_run(self_ptr self, run_control& req) {
 
 caf::result<reply> revive_run(self_ptr self, run_revive& req) {
   auto& st = self->state;
-  if (auto actor = live_actor(self, req.ctl.run_id)) return self->delegate(*actor, std::move(req.ctl));
+  if (auto actor = live_actor(self, req.ctl.run_id))
+    return self->delegate(*actor, std::move(req.ctl));
   auto loaded = load_run(*st.ctx->log, st.workspace, req.ctl.run_id);
   if (!loaded) return fail(errc::unavailable, loaded.error().message);
   if (!*loaded) return fail(errc::not_found, "run " + req.ctl.run_id + " not found");
@@ -273,18 +283,19 @@ void start_child_run(self_ptr self, child_start& req) {
   if (st.runs.count(req.child_run_id)) return;  // running: it reports to its parent when done
   auto tell_parent = [&](runtime::child_result r) {
     self->send(caf::actor_cast<node_actor>(st.node),
-               child_done{req.workspace, req.parent_run_id, req.parent_item_id, req.child_run_id, std::move(r)});
+               child_done{req.workspace, req.parent_run_id, req.parent_item_id, req.child_run_id,
+                          std::move(r)});
   };
   auto failed = [&](const reply& why) {
-    tell_parent(runtime::child_result{runtime::run_status::failed, nullptr,
-                                      json{{"code", std::string(to_string(why.err->code))},
-                                           {"message", why.err->message}}});
+    tell_parent(runtime::child_result{
+        runtime::run_status::failed, nullptr,
+        json{{"code", std::string(to_string(why.err->code))}, {"message", why.err->message}}});
   };
   auto loaded = load_run(*st.ctx->log, st.workspace, req.child_run_id);
   if (!loaded) {  // never create over a child we could not read
-    tell_parent(runtime::child_result{runtime::run_status::failed, nullptr,
-                                      json{{"code", "unavailable"},
-                                           {"message", loaded.error().message}}});
+    tell_parent(
+        runtime::child_result{runtime::run_status::failed, nullptr,
+                              json{{"code", "unavailable"}, {"message", loaded.error().message}}});
     return;
   }
   if (*loaded) {
@@ -303,7 +314,9 @@ void start_child_run(self_ptr self, child_start& req) {
   init.id = req.child_run_id;
   init.workspace = st.workspace;
   init.mode = req.mode;
-  init.trigger = json{{"type", "child"}, {"parent_run_id", req.parent_run_id}, {"parent_item_id", req.parent_item_id}};
+  init.trigger = json{{"type", "child"},
+                      {"parent_run_id", req.parent_run_id},
+                      {"parent_item_id", req.parent_item_id}};
   init.input = req.input;
   init.parent_run_id = req.parent_run_id;
   init.parent_item_id = req.parent_item_id;
@@ -334,12 +347,13 @@ void on_run_finished(self_ptr self, const run_finished& msg) {
     ++st.wf.metrics.consecutive_failures;
   }
   publish_summary(self);
-  if (msg.status != runtime::run_status::failed || st.wf.status != runtime::workflow_status::active) return;
+  if (msg.status != runtime::run_status::failed || st.wf.status != runtime::workflow_status::active)
+    return;
   auto plan = plan_for(self, st.wf.live_version);
   const int limit = plan ? (*plan)->auto_pause_after : 5;
   if (limit > 0 && st.wf.metrics.consecutive_failures >= limit) {
-    logger("actors")->warn("wf={}/{} paused after {} consecutive failed runs", st.workspace, st.wf.id,
-                           st.wf.metrics.consecutive_failures);
+    logger("actors")->warn("wf={}/{} paused after {} consecutive failed runs", st.workspace,
+                           st.wf.id, st.wf.metrics.consecutive_failures);
     workflow_request req{st.workspace, st.wf.id, runtime::workflow_command{}};
     req.cmd.kind = runtime::workflow_command_kind::pause;
     req.cmd.reason = runtime::pause_reason::consecutive_failures;
@@ -371,8 +385,9 @@ void on_run_aborted(self_ptr self, const run_aborted& msg) {
                child_done{st.workspace, msg.parent_run_id, msg.parent_item_id, msg.run_id,
                           runtime::child_result{runtime::run_status::failed, nullptr,
                                                 json{{"code", "unavailable"},
-                                                     {"message", "the child run could not be "
-                                                                 "written to the log"}}}});
+                                                     {"message",
+                                                      "the child run could not be "
+                                                      "written to the log"}}}});
   if (!msg.idempotency_key.empty()) {
     auto k = st.keys.find(msg.idempotency_key);
     if (k != st.keys.end() && k->second.run_id == msg.run_id) st.keys.erase(k);
@@ -428,10 +443,12 @@ void on_run_down(self_ptr self, const caf::down_msg& dm) {
                                run->second.crashes);
     return;
   }
-  logger("actors")->warn("run={} actor stopped ({}); rebuilding it from the log", id, caf::to_string(dm.reason));
+  logger("actors")->warn("run={} actor stopped ({}); rebuilding it from the log", id,
+                         caf::to_string(dm.reason));
   // Off the scheduler: a barrier append settles whatever the dead actor had in flight, then
   // the run is read back and handed over like a recovered one.
-  std::thread([ctx = st.ctx, ws = st.workspace, id, handle = caf::actor_cast<workflow_actor>(self)] {
+  std::thread([ctx = st.ctx, ws = st.workspace, id,
+               handle = caf::actor_cast<workflow_actor>(self)] {
     storage::write_batch barrier;
     barrier.records.push_back({storage::space::meta, "restart_barrier", ws + "/" + id});
     if (!ctx->log->append_and_wait(std::move(barrier))) return;  // storage is failing: fatal path

@@ -25,7 +25,16 @@
 namespace af::runtime {
 
 enum class run_status { queued, running, waiting, paused, succeeded, failed, canceled };
-enum class item_status { pending, running, waiting, retrying, succeeded, failed, skipped, canceled };
+enum class item_status {
+  pending,
+  running,
+  waiting,
+  retrying,
+  succeeded,
+  failed,
+  skipped,
+  canceled
+};
 std::string_view to_string(run_status s);
 std::string_view to_string(item_status s);
 std::optional<run_status> parse_run_status(std::string_view s);
@@ -35,22 +44,22 @@ bool finished(run_status s);
 bool finished(item_status s);
 
 struct item_state {
-  std::string id;                  // step id, "<step>.<row>", or "row.<n>" (batch)
-  std::string step_id;             // "" for batch rows
-  std::optional<std::size_t> step; // index into plan steps; nullopt for batch rows
+  std::string id;                   // step id, "<step>.<row>", or "row.<n>" (batch)
+  std::string step_id;              // "" for batch rows
+  std::optional<std::size_t> step;  // index into plan steps; nullopt for batch rows
   std::optional<std::size_t> row;
   std::optional<std::size_t> parent;  // the foreach item owning this row (items index)
   item_status status = item_status::pending;
   int attempt_count = 0;
-  int budget_base = 0;      // attempts before the current max_attempts budget (retry-failed)
-  int recovered = 0;        // re-runs after a crash in this budget: not capped by max_attempts
+  int budget_base = 0;  // attempts before the current max_attempts budget (retry-failed)
+  int recovered = 0;    // re-runs after a crash in this budget: not capped by max_attempts
   json inputs = nullptr;
   json outputs = nullptr;
-  json error = nullptr;     // {code, message, retryable, attempt}
+  json error = nullptr;  // {code, message, retryable, attempt}
   bool handled = false;
   bool simulated = false;
   millis started_at = 0, finished_at = 0;
-  millis attempt_started_at = 0;          // the current attempt's start: step timeouts count from it
+  millis attempt_started_at = 0;  // the current attempt's start: step timeouts count from it
   std::optional<millis> next_attempt_at;  // retrying
   std::optional<millis> wait_until;       // delay
   std::string child_run_id;               // workflow / foreach-workflow / batch row
@@ -88,7 +97,8 @@ struct run_event {
 // What the run asks of the world once its events are durable.
 struct run_action {
   enum class kind {
-    http_call,     // item_id, attempt, request {method,url,headers[[n,v]],body,timeout_ms,connect_timeout_ms}
+    http_call,     // item_id, attempt, request
+                   // {method,url,headers[[n,v]],body,timeout_ms,connect_timeout_ms}
     timer,         // item_id ("" for the run's own timeout), at
     start_child,   // item_id, child_run_id, request {workflow, version?, input, mode}
     cancel_child,  // item_id, child_run_id

@@ -123,7 +123,8 @@ result<void> apply_event(run_state& st, const run_event& ev, millis time) {
     st.items.clear();
     if (auto steps = d.find("steps"); steps != d.end() && steps->is_array())
       for (std::size_t i = 0; i < steps->size(); ++i)
-        st.items.push_back(new_item((*steps)[i].get<std::string>(), (*steps)[i].get<std::string>(), i));
+        st.items.push_back(
+            new_item((*steps)[i].get<std::string>(), (*steps)[i].get<std::string>(), i));
     const int rows = int_field(d, "rows", 0);
     for (int r = 0; r < rows; ++r) {
       auto it = new_item("row." + std::to_string(r), "", std::nullopt);
@@ -162,7 +163,8 @@ result<void> apply_event(run_state& st, const run_event& ev, millis time) {
         if (!i) return broken(st, ev, "names an unknown item");
         auto& it = st.items[*i];
         it.status = it.rows.empty() ? item_status::pending : item_status::running;
-        if (!it.rows.empty()) it.attempt_started_at = time;  // a fan-out resumes without item.started
+        if (!it.rows.empty())
+          it.attempt_started_at = time;  // a fan-out resumes without item.started
         it.budget_base = it.attempt_count;
         it.recovered = 0;
         it.error = nullptr;
@@ -212,8 +214,10 @@ result<void> apply_event(run_state& st, const run_event& ev, millis time) {
   }
   if (type == et::item_waiting) {
     it.status = item_status::waiting;
-    if (auto u = d.find("until"); u != d.end() && u->is_number_integer()) it.wait_until = u->get<millis>();
-    if (auto c = d.find("child_run_id"); c != d.end() && c->is_string()) it.child_run_id = c->get<std::string>();
+    if (auto u = d.find("until"); u != d.end() && u->is_number_integer())
+      it.wait_until = u->get<millis>();
+    if (auto c = d.find("child_run_id"); c != d.end() && c->is_string())
+      it.child_run_id = c->get<std::string>();
     return {};
   }
   if (type == et::item_retrying) {

@@ -26,8 +26,10 @@ json error_json(const error& e, bool retryable, int attempt) {
 }
 
 json coded_error(std::string code, std::string message, bool retryable, int attempt) {
-  return json{{"code", std::move(code)}, {"message", std::move(message)},
-              {"retryable", retryable}, {"attempt", attempt}};
+  return json{{"code", std::move(code)},
+              {"message", std::move(message)},
+              {"retryable", retryable},
+              {"attempt", attempt}};
 }
 
 }  // namespace
@@ -98,7 +100,8 @@ run_outcome run_machine::recover() {
     } else if (it.status == item_status::retrying && it.next_attempt_at) {
       out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.next_attempt_at});
     } else if (it.status == item_status::waiting) {
-      if (it.wait_until) out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.wait_until});
+      if (it.wait_until)
+        out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.wait_until});
       if (!it.child_run_id.empty()) {
         run_action a{run_action::kind::start_child, it.id, it.attempt_count, 0, it.child_run_id};
         a.request = it.inputs;
@@ -106,7 +109,8 @@ run_outcome run_machine::recover() {
       }
     }
     if (p && p->timeout && (it.status == item_status::waiting || it.status == item_status::running))
-      out_.actions.push_back({run_action::kind::timer, it.id, 0, it.attempt_started_at + *p->timeout});
+      out_.actions.push_back(
+          {run_action::kind::timer, it.id, 0, it.attempt_started_at + *p->timeout});
   }
   advance();
   return std::move(out_);
@@ -124,9 +128,9 @@ void run_machine::advance() {
         // batch rows: 10 at a time (DESIGN §9)
         std::size_t active = 0;
         for (const auto& other : st_.items)
-          if (!other.step && (other.status == item_status::running ||
-                              other.status == item_status::waiting ||
-                              other.status == item_status::retrying))
+          if (!other.step &&
+              (other.status == item_status::running || other.status == item_status::waiting ||
+               other.status == item_status::retrying))
             ++active;
         if (active < 10) start_attempt(i, false);
       }
@@ -136,16 +140,19 @@ void run_machine::advance() {
         std::size_t active = 0;
         for (auto r : again.rows) {
           auto rs = st_.items[r].status;
-          if (rs == item_status::running || rs == item_status::waiting || rs == item_status::retrying)
+          if (rs == item_status::running || rs == item_status::waiting ||
+              rs == item_status::retrying)
             ++active;
         }
-        for (std::size_t k = 0; k < again.rows.size() && active < static_cast<std::size_t>(s.concurrency); ++k) {
+        for (std::size_t k = 0;
+             k < again.rows.size() && active < static_cast<std::size_t>(s.concurrency); ++k) {
           const std::size_t r = st_.items[i].rows[k];
           if (st_.items[r].status != item_status::pending) continue;
           start_attempt(r, false);
           if (finished(st_.status) || st_.items[i].status != item_status::running) break;
           auto rs = st_.items[r].status;
-          if (rs == item_status::running || rs == item_status::waiting || rs == item_status::retrying)
+          if (rs == item_status::running || rs == item_status::waiting ||
+              rs == item_status::retrying)
             ++active;
         }
         // A foreach put back to running by retry-failed may have no open row left.
@@ -167,8 +174,7 @@ bool run_machine::try_start(std::size_t i) {
     if (need.status == item_status::failed) {
       // The primary's dependents wait for its fallback, but the fallback itself must not.
       const auto& np = plan_->steps[n];
-      if (np.fallback && *np.fallback != self && open(st_.items[*np.fallback].status))
-        return false;
+      if (np.fallback && *np.fallback != self && open(st_.items[*np.fallback].status)) return false;
     }
     if (need.status != item_status::skipped) all_skipped = false;
   }
@@ -186,8 +192,8 @@ bool run_machine::try_start(std::size_t i) {
     bool go = s.condition_value;
     if (s.condition) {
       const json run = run_scope(st_);
-      scope sc{&st_.input, &plan_->props, &st_.steps_scope, nullptr, nullptr, nullptr, &run,
-               &empty_secrets(), env_.now};
+      scope sc{&st_.input, &plan_->props, &st_.steps_scope, nullptr, nullptr,
+               nullptr,    &run,          &empty_secrets(), env_.now};
       auto v = s.condition->render(sc);
       if (!v) {
         fail_final(i, error_json(v.error(), false, st_.items[i].attempt_count + 1),
@@ -210,12 +216,13 @@ void run_machine::succeed(std::size_t i, json output, bool simulated, int attemp
   auto& it = st_.items[i];
   const std::size_t size = dump(output).size();
   if (size > env_.lim.step_output_bytes) {
-    fail_final(i, coded_error("limit_exceeded",
-                              "the step output is " + std::to_string(size) +
-                                  " bytes of JSON; the limit is " +
-                                  std::to_string(env_.lim.step_output_bytes),
-                              false, attempt ? attempt : it.attempt_count),
-               attempt);
+    fail_final(
+        i,
+        coded_error("limit_exceeded",
+                    "the step output is " + std::to_string(size) + " bytes of JSON; the limit is " +
+                        std::to_string(env_.lim.step_output_bytes),
+                    false, attempt ? attempt : it.attempt_count),
+        attempt);
     return;
   }
   json d = json::object();
@@ -240,10 +247,12 @@ void run_machine::complete_parent_if_done(std::size_t parent) {
   succeed(parent, std::move(outputs));
 }
 
-void run_machine::fail_attempt(std::size_t i, const error& e, bool retryable, std::string_view code) {
+void run_machine::fail_attempt(std::size_t i, const error& e, bool retryable,
+                               std::string_view code) {
   auto& it = st_.items[i];
   const step_plan* p = plan_of(it);
-  const retry_policy policy = p ? p->retry : (it.step ? plan_->steps[*it.step].retry : retry_policy{});
+  const retry_policy policy =
+      p ? p->retry : (it.step ? plan_->steps[*it.step].retry : retry_policy{});
   const int used = it.attempt_count - it.budget_base - it.recovered;
   json err = error_json(e, retryable, it.attempt_count);
   if (!code.empty()) err["code"] = std::string(code);
@@ -292,8 +301,8 @@ void run_machine::fail_final(std::size_t i, const json& err, int attempt) {
     // An element's unhandled failure cancels the rest and fails the step (DESIGN §9).
     cancel_rows(*parent);
     json perr = err;
-    perr["message"] = "element " + std::to_string(*st_.items[i].row) + " failed: " +
-                      err.value("message", std::string());
+    perr["message"] = "element " + std::to_string(*st_.items[i].row) +
+                      " failed: " + err.value("message", std::string());
     perr["attempt"] = std::max(1, st_.items[*parent].attempt_count);
     fail_final(*parent, perr);
     return;
@@ -337,8 +346,8 @@ void run_machine::finish_if_done() {
     for (const auto& it : st_.items) output.push_back(it.outputs);
   } else if (plan_->output) {
     const json run = run_scope(st_);
-    scope sc{&st_.input, &plan_->props, &st_.steps_scope, nullptr, nullptr, nullptr, &run,
-             &empty_secrets(), env_.now};
+    scope sc{&st_.input, &plan_->props, &st_.steps_scope, nullptr, nullptr,
+             nullptr,    &run,          &empty_secrets(), env_.now};
     auto o = plan_->output->render(sc);
     if (!o) {
       emit(et::failed, json{{"error", json{{"code", "expression_error"},
@@ -361,12 +370,11 @@ run_outcome run_machine::on_http_result(std::string_view item_id, int attempt,
     const bool retryable = r.error().code == errc::timeout || r.error().code == errc::unavailable;
     fail_attempt(*i, r.error(), retryable);
   } else {
-    const json& expect = st_.items[*i].inputs.contains("expect") ? st_.items[*i].inputs["expect"]
-                                                                 : json(nullptr);
+    const json& expect =
+        st_.items[*i].inputs.contains("expect") ? st_.items[*i].inputs["expect"] : json(nullptr);
     if (!status_expected(expect, r->status)) {
       const int s = r->status;
-      fail_attempt(*i,
-                   error(errc::invalid_argument, "unexpected HTTP status " + std::to_string(s)),
+      fail_attempt(*i, error(errc::invalid_argument, "unexpected HTTP status " + std::to_string(s)),
                    s >= 500 || s == 408 || s == 429, "http_status");
     } else {
       succeed(*i, http_output(*r));
@@ -403,15 +411,17 @@ run_outcome run_machine::on_timer(std::string_view item_id) {
     // Not due by the wall clock yet (timers run on a steady clock, deadlines are wall-clock
     // times): arm again rather than leave the item waiting for nothing.
     out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.next_attempt_at});
-  } else if (it.status == item_status::waiting && it.wait_until && !(p && p->timeout &&
-             env_.now >= it.attempt_started_at + *p->timeout)) {
+  } else if (it.status == item_status::waiting && it.wait_until &&
+             !(p && p->timeout && env_.now >= it.attempt_started_at + *p->timeout)) {
     out_.actions.push_back({run_action::kind::timer, it.id, 0, *it.wait_until});
-  } else if (p && p->timeout && (it.status == item_status::waiting || it.status == item_status::running) &&
+  } else if (p && p->timeout &&
+             (it.status == item_status::waiting || it.status == item_status::running) &&
              env_.now >= it.attempt_started_at + *p->timeout) {
     if (!it.child_run_id.empty())
       out_.actions.push_back({run_action::kind::cancel_child, it.id, 0, 0, it.child_run_id});
-    fail_attempt(*i, error(errc::timeout, "the step did not finish within " + format_duration(*p->timeout)),
-                 false);
+    fail_attempt(
+        *i, error(errc::timeout, "the step did not finish within " + format_duration(*p->timeout)),
+        false);
   }
   advance();
   return std::move(out_);
@@ -427,7 +437,8 @@ run_outcome run_machine::on_child_finished(std::string_view item_id, std::string
   if (r.status == run_status::succeeded) {
     succeed(*i, r.output);
   } else {
-    std::string msg = "child run " + std::string(child_run_id) + " " + std::string(to_string(r.status));
+    std::string msg =
+        "child run " + std::string(child_run_id) + " " + std::string(to_string(r.status));
     if (r.error.is_object()) msg += ": " + r.error.value("message", std::string());
     fail_attempt(*i, error(errc::failed_precondition, msg), false, "child_failed");
   }
@@ -449,23 +460,32 @@ result<run_outcome> run_machine::control(run_control_action a) {
   switch (a) {
     case run_control_action::cancel:
       if (st_.status == run_status::canceled) return std::move(out_);
-      if (done) return error(errc::conflict, "run " + st_.id + " already " + std::string(to_string(st_.status)));
+      if (done)
+        return error(errc::conflict,
+                     "run " + st_.id + " already " + std::string(to_string(st_.status)));
       cancel_open(true);
       emit(et::canceled, json::object());
       return std::move(out_);
     case run_control_action::pause:
       if (st_.status == run_status::paused) return std::move(out_);
-      if (done) return error(errc::conflict, "run " + st_.id + " already " + std::string(to_string(st_.status)) + "; it cannot be paused");
+      if (done)
+        return error(errc::conflict, "run " + st_.id + " already " +
+                                         std::string(to_string(st_.status)) +
+                                         "; it cannot be paused");
       emit(et::paused, json::object());
       return std::move(out_);
     case run_control_action::resume:
-      if (done) return error(errc::conflict, "run " + st_.id + " already " + std::string(to_string(st_.status)) + "; it cannot be resumed");
+      if (done)
+        return error(errc::conflict, "run " + st_.id + " already " +
+                                         std::string(to_string(st_.status)) +
+                                         "; it cannot be resumed");
       if (st_.status != run_status::paused) return std::move(out_);
       emit(et::resumed, json::object());
       // Retries that fell due while paused start now.
       for (std::size_t i = 0; i < st_.items.size(); ++i) {
         auto& it = st_.items[i];
-        if (it.status == item_status::retrying && it.next_attempt_at && env_.now >= *it.next_attempt_at)
+        if (it.status == item_status::retrying && it.next_attempt_at &&
+            env_.now >= *it.next_attempt_at)
           start_attempt(i, false);
       }
       advance();
@@ -481,7 +501,8 @@ result<run_outcome> run_machine::control(run_control_action a) {
       for (std::size_t k = 0; k < st_.items.size(); ++k) {
         const auto& it = st_.items[k];
         if (it.parent && !again[*it.parent]) continue;
-        if ((it.status == item_status::failed && !it.handled) || it.status == item_status::canceled) {
+        if ((it.status == item_status::failed && !it.handled) ||
+            it.status == item_status::canceled) {
           again[k] = true;
           ids.push_back(it.id);
         }

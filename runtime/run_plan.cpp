@@ -34,15 +34,15 @@ retry_policy merge_retry(retry_policy base, const json& holder) {
   if (it == holder.end() || !it->is_object()) return base;
   const json& r = *it;
   if (auto m = r.find("max_attempts"); m != r.end() && m->is_number_integer())
-    base.max_attempts = std::max(1, static_cast<int>(std::min<std::int64_t>(m->get<std::int64_t>(), 1000)));
+    base.max_attempts =
+        std::max(1, static_cast<int>(std::min<std::int64_t>(m->get<std::int64_t>(), 1000)));
   if (auto d = duration_field(r, "initial_interval")) base.initial_interval = *d;
   if (auto d = duration_field(r, "max_interval")) base.max_interval = *d;
   if (auto b = r.find("backoff"); b != r.end() && b->is_number()) base.backoff = b->get<double>();
   return base;
 }
 
-result<std::optional<template_string>> condition(const json& v, bool& literal,
-                                                 const limits& lim) {
+result<std::optional<template_string>> condition(const json& v, bool& literal, const limits& lim) {
   if (v.is_boolean()) {
     literal = v.get<bool>();
     return std::optional<template_string>();
@@ -82,9 +82,12 @@ struct compiler {
     p.on_error = default_on_error;
     if (auto oe = s.find("on_error"); oe != s.end() && oe->is_string()) {
       const auto& v = oe->get_ref<const std::string&>();
-      if (v == "stop") p.on_error = on_error_kind::stop;
-      else if (v == "continue") p.on_error = on_error_kind::continue_on;
-      else if (v.rfind("fallback:", 0) == 0) p.on_error = on_error_kind::fallback;
+      if (v == "stop")
+        p.on_error = on_error_kind::stop;
+      else if (v == "continue")
+        p.on_error = on_error_kind::continue_on;
+      else if (v.rfind("fallback:", 0) == 0)
+        p.on_error = on_error_kind::fallback;
     }
     if (auto c = s.find("if"); c != s.end()) {
       auto t = condition(*c, p.condition_value, lim);
@@ -121,7 +124,8 @@ struct compiler {
       if (!items) return std::move(items).error();
       p.items = std::move(*items);
       if (auto c = with.find("concurrency"); c != with.end() && c->is_number_integer())
-        p.concurrency = static_cast<int>(std::clamp<std::int64_t>(c->get<std::int64_t>(), 1, 10000));
+        p.concurrency =
+            static_cast<int>(std::clamp<std::int64_t>(c->get<std::int64_t>(), 1, 10000));
       if (auto w = with.find("workflow"); w != with.end() && w->is_string()) {
         p.child_workflow = w->get<std::string>();
         if (p.child_workflow.find("{{") != std::string::npos) {
@@ -187,7 +191,8 @@ result<std::shared_ptr<const run_plan>> compile_plan(const json& def, std::strin
   step_graph graph = build_step_graph(steps, nullptr, false);
   if (!graph.sound) return bad("the step graph is not sound");
   compiler c{lim, &graph, merge_retry(retry_policy{}, def)};
-  if (def.value("error_handling", "stop") == "continue") c.default_on_error = on_error_kind::continue_on;
+  if (def.value("error_handling", "stop") == "continue")
+    c.default_on_error = on_error_kind::continue_on;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto s = c.step(steps[i], graph.ids[i]);
     if (!s) return std::move(s).error();
@@ -222,10 +227,12 @@ result<std::shared_ptr<const run_plan>> compile_plan(const json& def, std::strin
   plan->mode_default = def.value("mode_default", "live");
   plan->timeout = duration_field(def, "timeout");
   if (auto n = def.find("smoke_sample"); n != def.end() && n->is_number_integer())
-    plan->smoke_sample = static_cast<int>(std::clamp<std::int64_t>(n->get<std::int64_t>(), 1, 10000));
+    plan->smoke_sample =
+        static_cast<int>(std::clamp<std::int64_t>(n->get<std::int64_t>(), 1, 10000));
   if (auto ap = def.find("auto_pause"); ap != def.end() && ap->is_object())
     if (auto n = ap->find("consecutive_failures"); n != ap->end() && n->is_number_integer())
-      plan->auto_pause_after = static_cast<int>(std::clamp<std::int64_t>(n->get<std::int64_t>(), 0, 1000000));
+      plan->auto_pause_after =
+          static_cast<int>(std::clamp<std::int64_t>(n->get<std::int64_t>(), 0, 1000000));
   return std::shared_ptr<const run_plan>(std::move(plan));
 }
 

@@ -18,8 +18,17 @@
 namespace af::runtime {
 
 enum class step_kind {
-  transform, branch, http, delay, fail, foreach, workflow,  // runnable
-  wait_event, emit, approval, task                           // later issues
+  transform,
+  branch,
+  http,
+  delay,
+  fail,
+  foreach,
+  workflow,  // runnable
+  wait_event,
+  emit,
+  approval,
+  task  // later issues
 };
 std::string_view to_string(step_kind k);
 std::optional<step_kind> parse_step_kind(std::string_view s);
@@ -50,24 +59,24 @@ struct branch_case {
 struct step_plan {
   std::string id;  // "" for a foreach's inline step
   step_kind kind = step_kind::transform;
-  std::vector<std::size_t> needs;            // resolved predecessors (graph.hpp)
-  std::vector<std::size_t> chosen_by;        // branches naming this step as a target
-  std::optional<std::size_t> fallback_of;    // this step is the fallback of that primary
-  std::optional<std::size_t> fallback;       // this step's fallback target
+  std::vector<std::size_t> needs;          // resolved predecessors (graph.hpp)
+  std::vector<std::size_t> chosen_by;      // branches naming this step as a target
+  std::optional<std::size_t> fallback_of;  // this step is the fallback of that primary
+  std::optional<std::size_t> fallback;     // this step's fallback target
   on_error_kind on_error = on_error_kind::stop;
   retry_policy retry;
   std::optional<millis> timeout;
   std::optional<template_string> condition;  // `if`; nullopt with condition_value
   bool condition_value = true;
   std::optional<template_value> mock;
-  template_value with;                       // the whole `with` (kinds rendered at start)
+  template_value with;  // the whole `with` (kinds rendered at start)
   // branch
   std::vector<branch_case> cases;
   std::vector<std::size_t> default_next;
   // foreach
   std::optional<template_value> items;
-  std::shared_ptr<const step_plan> body;     // inline step, or
-  std::string child_workflow;                // a child workflow per element, or
+  std::shared_ptr<const step_plan> body;                   // inline step, or
+  std::string child_workflow;                              // a child workflow per element, or
   std::optional<template_string> child_workflow_template;  // one named by a template
   int concurrency = 10;
 };

@@ -52,8 +52,8 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-result<json> build_http_request(const json& with, std::string_view run_id,
-                                std::string_view item_id, std::optional<millis> step_timeout) {
+result<json> build_http_request(const json& with, std::string_view run_id, std::string_view item_id,
+                                std::optional<millis> step_timeout) {
   json req = json::object();
   std::string method = "GET";
   if (auto m = with.find("method"); m != with.end() && !m->is_null()) {
@@ -67,7 +67,8 @@ result<json> build_http_request(const json& with, std::string_view run_id,
     return error(errc::invalid_argument, "http url must be a string");
   std::string url = u->get<std::string>();
   if (!starts_with_ci(url, "http://") && !starts_with_ci(url, "https://"))
-    return error(errc::invalid_argument, "'" + url.substr(0, 200) + "' is not an http:// or https:// URL");
+    return error(errc::invalid_argument,
+                 "'" + url.substr(0, 200) + "' is not an http:// or https:// URL");
   if (auto q = with.find("query"); q != with.end() && q->is_object()) {
     for (const auto& [k, v] : q->items()) {
       url.push_back(url.find('?') == std::string::npos ? '?' : '&');
@@ -83,7 +84,8 @@ result<json> build_http_request(const json& with, std::string_view run_id,
       headers.push_back(json::array({k, interpolate(v)}));
     }
   }
-  headers.push_back(json::array({"Idempotency-Key", std::string(run_id) + "/" + std::string(item_id)}));
+  headers.push_back(
+      json::array({"Idempotency-Key", std::string(run_id) + "/" + std::string(item_id)}));
   std::string body;
   if (auto b = with.find("body"); b != with.end() && !b->is_null()) {
     if (b->is_string()) {

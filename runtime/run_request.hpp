@@ -24,8 +24,8 @@ const json& empty_secrets();
 // type; Idempotency-Key is `<run_id>/<item_id>`. The attempt timeout is the smaller of the
 // step's `timeout` and `with.timeout`, 30 s when neither is set; connect 5 s.
 // Errors: invalid_argument (no http(s) URL, a method that is not a string).
-result<json> build_http_request(const json& with, std::string_view run_id,
-                                std::string_view item_id, std::optional<millis> step_timeout);
+result<json> build_http_request(const json& with, std::string_view run_id, std::string_view item_id,
+                                std::optional<millis> step_timeout);
 
 // Whether `status` is one of `expect` (statuses and "2xx"-style ranges; null means ["2xx"]).
 bool status_expected(const json& expect, int status);

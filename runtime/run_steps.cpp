@@ -9,7 +9,9 @@ namespace et = run_event_type;
 namespace {
 
 json failure(const error& e, int attempt) {
-  json j{{"code", std::string(to_string(e.code))}, {"message", e.message}, {"retryable", false},
+  json j{{"code", std::string(to_string(e.code))},
+         {"message", e.message},
+         {"retryable", false},
          {"attempt", attempt}};
   if (e.code == errc::expression_error)
     if (auto pos = expression_position(e)) j["position"] = pos;
@@ -20,8 +22,8 @@ json failure(const error& e, int attempt) {
 
 scope run_machine::scope_for(const item_state& it, const json& run, json& element,
                              json& index) const {
-  scope sc{&st_.input, &plan_->props, &st_.steps_scope, nullptr, nullptr, nullptr, &run,
-           &empty_secrets(), env_.now};
+  scope sc{&st_.input, &plan_->props, &st_.steps_scope, nullptr, nullptr,
+           nullptr,    &run,          &empty_secrets(), env_.now};
   if (it.parent && it.row) {
     const json& all = st_.items[*it.parent].inputs;
     if (all.is_object() && all.contains("items") && *it.row < all["items"].size())
@@ -39,7 +41,12 @@ void run_machine::start_child(std::size_t i, int attempt, bool recovered, json r
   if (attempt > 1) child += "-" + std::to_string(attempt);
   // Child ids nest one segment per level; stream names are at most 256 bytes.
   if (child.size() > 200)
-    return fail_final(i, failure(error(errc::limit_exceeded, "child runs are nested too deeply (the child's id would be " + std::to_string(child.size()) + " bytes)"), attempt), attempt);
+    return fail_final(i,
+                      failure(error(errc::limit_exceeded,
+                                    "child runs are nested too deeply (the child's id would be " +
+                                        std::to_string(child.size()) + " bytes)"),
+                              attempt),
+                      attempt);
   json started{{"attempt", attempt}, {"inputs", request}};
   if (recovered) started["recovered"] = true;
   emit(et::item_started, std::move(started), it.id);
@@ -47,7 +54,8 @@ void run_machine::start_child(std::size_t i, int attempt, bool recovered, json r
   run_action a{run_action::kind::start_child, it.id, attempt, 0, child};
   a.request = std::move(request);
   out_.actions.push_back(std::move(a));
-  if (const step_plan* p = it.step ? &plan_->steps[*it.step] : nullptr; p && p->timeout && !it.parent)
+  if (const step_plan* p = it.step ? &plan_->steps[*it.step] : nullptr;
+      p && p->timeout && !it.parent)
     out_.actions.push_back({run_action::kind::timer, it.id, 0, env_.now + *p->timeout});
 }
 
@@ -83,9 +91,20 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
     auto items = p.items->render(sc);
     if (!items) return fail_final(i, failure(items.error(), attempt), attempt);
     if (!items->is_array())
-      return fail_final(i, failure(error(errc::expression_error, "foreach items must be an array, got " + std::string(type_name(*items))), attempt), attempt);
+      return fail_final(
+          i,
+          failure(error(errc::expression_error,
+                        "foreach items must be an array, got " + std::string(type_name(*items))),
+                  attempt),
+          attempt);
     if (items->size() > env_.lim.foreach_elements)
-      return fail_final(i, failure(error(errc::limit_exceeded, "foreach has " + std::to_string(items->size()) + " elements; the limit is " + std::to_string(env_.lim.foreach_elements)), attempt), attempt);
+      return fail_final(
+          i,
+          failure(error(errc::limit_exceeded, "foreach has " + std::to_string(items->size()) +
+                                                  " elements; the limit is " +
+                                                  std::to_string(env_.lim.foreach_elements)),
+                  attempt),
+          attempt);
     if (st_.mode == "smoke_test" && items->size() > static_cast<std::size_t>(plan_->smoke_sample))
       items->erase(items->begin() + plan_->smoke_sample, items->end());
     const std::size_t n = items->size();
@@ -94,12 +113,18 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
       auto wf = p.child_workflow_template->render(sc);
       if (!wf) return fail_final(i, failure(wf.error(), attempt), attempt);
       if (!wf->is_string() || !valid_workflow_id(wf->get_ref<const std::string&>()))
-        return fail_final(i, failure(error(errc::expression_error, "foreach workflow must name a workflow id, got " + dump(*wf).substr(0, 100)), attempt), attempt);
+        return fail_final(
+            i,
+            failure(error(errc::expression_error, "foreach workflow must name a workflow id, got " +
+                                                      dump(*wf).substr(0, 100)),
+                    attempt),
+            attempt);
       inputs["workflow"] = std::move(*wf);
     }
     json started{{"attempt", attempt}, {"inputs", std::move(inputs)}, {"rows", n}};
     emit(et::item_started, std::move(started), it.id);
-    if (p.timeout) out_.actions.push_back({run_action::kind::timer, st_.items[i].id, 0, env_.now + *p.timeout});
+    if (p.timeout)
+      out_.actions.push_back({run_action::kind::timer, st_.items[i].id, 0, env_.now + *p.timeout});
     if (n == 0) succeed(i, json::array());
     return;
   }
@@ -172,11 +197,23 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
       millis until = env_.now;
       if (auto f = with->find("for"); f != with->end()) {
         auto d = f->is_string() ? parse_duration(f->get_ref<const std::string&>()) : std::nullopt;
-        if (!d) return fail_final(i, failure(error(errc::expression_error, "delay 'for' must be a duration like \"30s\", got " + dump(*f).substr(0, 100)), attempt), attempt);
+        if (!d)
+          return fail_final(i,
+                            failure(error(errc::expression_error,
+                                          "delay 'for' must be a duration like \"30s\", got " +
+                                              dump(*f).substr(0, 100)),
+                                    attempt),
+                            attempt);
         until += *d;
       } else if (auto u = with->find("until"); u != with->end()) {
         auto t = u->is_string() ? parse_time(u->get_ref<const std::string&>()) : std::nullopt;
-        if (!t) return fail_final(i, failure(error(errc::expression_error, "delay 'until' must be an RFC 3339 time, got " + dump(*u).substr(0, 100)), attempt), attempt);
+        if (!t)
+          return fail_final(
+              i,
+              failure(error(errc::expression_error, "delay 'until' must be an RFC 3339 time, got " +
+                                                        dump(*u).substr(0, 100)),
+                      attempt),
+              attempt);
         until = *t;
       }
       emit(et::item_started, json{{"attempt", attempt}, {"inputs", *with}}, it.id);
@@ -184,14 +221,22 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
       emit(et::item_waiting, json{{"until", until}}, st_.items[i].id);
       out_.actions.push_back({run_action::kind::timer, st_.items[i].id, 0, until});
       if (p.timeout && !st_.items[i].parent)
-        out_.actions.push_back({run_action::kind::timer, st_.items[i].id, 0, env_.now + *p.timeout});
+        out_.actions.push_back(
+            {run_action::kind::timer, st_.items[i].id, 0, env_.now + *p.timeout});
       return;
     }
     case step_kind::workflow: {
       json req = json::object();
       const auto wf = with->find("workflow");
-      if (wf == with->end() || !wf->is_string() || !valid_workflow_id(wf->get_ref<const std::string&>()))
-        return fail_final(i, failure(error(errc::expression_error, "workflow must name a workflow id, got " + dump(wf == with->end() ? json(nullptr) : *wf).substr(0, 100)), attempt), attempt);
+      if (wf == with->end() || !wf->is_string() ||
+          !valid_workflow_id(wf->get_ref<const std::string&>()))
+        return fail_final(
+            i,
+            failure(error(errc::expression_error,
+                          "workflow must name a workflow id, got " +
+                              dump(wf == with->end() ? json(nullptr) : *wf).substr(0, 100)),
+                    attempt),
+            attempt);
       req["workflow"] = *wf;
       if (with->contains("version")) req["version"] = (*with)["version"];
       req["input"] = with->contains("input") ? (*with)["input"] : json::object();
@@ -199,7 +244,12 @@ void run_machine::start_attempt(std::size_t i, bool recovered) {
       return start_child(i, attempt, recovered, std::move(req));
     }
     default:
-      return fail_final(i, failure(error(errc::failed_precondition, "step kind " + std::string(to_string(p.kind)) + " cannot run in this build"), attempt), attempt);
+      return fail_final(
+          i,
+          failure(error(errc::failed_precondition, "step kind " + std::string(to_string(p.kind)) +
+                                                       " cannot run in this build"),
+                  attempt),
+          attempt);
   }
 }
 

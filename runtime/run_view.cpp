@@ -40,9 +40,12 @@ std::vector<std::size_t> item_order(const run_state& st) {
 json run_view(const run_state& st, std::string_view public_url) {
   std::int64_t ok = 0, failed = 0, pending = 0;
   for (const auto& it : st.items) {
-    if (it.status == item_status::succeeded || it.status == item_status::skipped) ++ok;
-    else if (it.status == item_status::failed) ++failed;
-    else if (!finished(it.status)) ++pending;
+    if (it.status == item_status::succeeded || it.status == item_status::skipped)
+      ++ok;
+    else if (it.status == item_status::failed)
+      ++failed;
+    else if (!finished(it.status))
+      ++pending;
   }
   json v = json::object();
   v["id"] = st.id;
@@ -85,7 +88,8 @@ json item_view(const run_state& st, const item_state& it) {
   v["credits_used"] = 0;
   v["started_at"] = time_or_null(it.started_at);
   v["finished_at"] = time_or_null(it.finished_at);
-  v["next_attempt_at"] = it.next_attempt_at ? json(format_time(*it.next_attempt_at)) : json(nullptr);
+  v["next_attempt_at"] =
+      it.next_attempt_at ? json(format_time(*it.next_attempt_at)) : json(nullptr);
   v["child_run_id"] = it.child_run_id.empty() ? json(nullptr) : json(it.child_run_id);
   return v;
 }
@@ -197,7 +201,8 @@ result<run_state> from_snapshot(const json& s) try {
   for (std::size_t i = 0; i < st.items.size(); ++i) {
     const auto& p = st.items[i].parent;
     if (p) {
-      if (*p >= st.items.size()) return error(errc::corruption, "run snapshot with a bad row parent");
+      if (*p >= st.items.size())
+        return error(errc::corruption, "run snapshot with a bad row parent");
       st.items[*p].rows.push_back(i);
     }
   }

@@ -78,9 +78,9 @@ class group_commit_log final : public event_log {
       lower = keys::record_key(where, after);
       lower.push_back('\0');  // the smallest key greater than `after`
     }
-    return store_->scan(
-        lower, upper,
-        [&](std::string_view key, std::string_view value) { return fn(key.substr(1), value); });
+    return store_->scan(lower, upper, [&](std::string_view key, std::string_view value) {
+      return fn(key.substr(1), value);
+    });
   }
 
   void close() override {

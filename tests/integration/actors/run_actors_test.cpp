@@ -27,7 +27,8 @@ struct run_node {
   std::unique_ptr<node> n;
 
   run_node() {
-    auto wrapper = std::make_unique<storage::faulty_backend>(std::make_unique<storage::memory_backend>());
+    auto wrapper =
+        std::make_unique<storage::faulty_backend>(std::make_unique<storage::memory_backend>());
     faults = wrapper.get();
     log = storage::make_event_log(std::move(wrapper));
     start();
