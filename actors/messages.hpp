@@ -38,6 +38,7 @@ struct append_done {
 struct child_recovered {
   std::string workspace;
   runtime::workflow_state state;
+  std::vector<runtime::run_state> runs;  // its unfinished runs, to its new supervisor
 };
 
 // The live definition of a workflow (for duplicate).

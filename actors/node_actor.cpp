@@ -128,17 +128,18 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
                id = key.substr(slash + 1)] {
     storage::write_batch barrier;
     barrier.records.push_back({storage::space::meta, "restart_barrier", ws + "/" + id});
-    auto wf =
-        ctx->log->append_and_wait(std::move(barrier))
-            ? recover_workflow(*ctx->log, ws, id)
-            : result<runtime::workflow_state>(error(errc::unavailable, "barrier append failed"));
+    // The dead supervisor's runs stopped with it (they are linked): its unfinished runs are
+    // read back too, and handed to the new supervisor.
+    auto wf = ctx->log->append_and_wait(std::move(barrier))
+                  ? recover_supervisor(*ctx->log, ws, id, ctx->clock->now())
+                  : result<recovered_supervisor>(error(errc::unavailable, "barrier append failed"));
     if (!wf) {
       logger("actors")->critical("wf={}/{} cannot be rebuilt from the log: {}", ws, id,
                                  wf.error().message);
       if (ctx->on_fatal) ctx->on_fatal(wf.error());
       return;
     }
-    caf::anon_send(node, child_recovered{ws, std::move(*wf)});
+    caf::anon_send(node, child_recovered{ws, std::move(wf->state), std::move(wf->runs)});
   }).detach();
 }
 
@@ -235,7 +236,8 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
         st.restarting.erase(key_of(rec.workspace, rec.state.id));
         logger("actors")->warn("wf={}/{} restarted from the log at seq {}", rec.workspace,
                                rec.state.id, rec.state.seq);
-        start_child(self, rec.workspace, std::move(rec.state));
+        auto child = start_child(self, rec.workspace, std::move(rec.state));
+        if (!rec.runs.empty()) self->send(child, runs_recovered{std::move(rec.runs)});
       },
       [self](summary_update& up) {
         set_summary(self->state, up.workspace, up.id, up.created_at, std::move(up.summary));

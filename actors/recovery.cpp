@@ -24,6 +24,27 @@ result<void> replay_one(runtime::workflow_state& st, const storage::event& ev) {
   return ok();
 }
 
+// Metrics of §2/§9 from the `done/` index; only failures after the last pause or resume
+// count toward auto-pause (a resumed workflow starts a new streak).
+void fill_metrics(const std::string& workspace, runtime::workflow_state& state,
+                  const std::vector<std::pair<std::string, workflow_run_stats>>& stats) {
+  const std::string key = workspace + "/" + state.id;
+  auto it = std::lower_bound(stats.begin(), stats.end(), key,
+                             [](const auto& e, const std::string& k) { return e.first < k; });
+  if (it == stats.end() || it->first != key) return;
+  auto& m = state.metrics;
+  m.run_count = it->second.run_count;
+  m.success_count = it->second.success_count;
+  m.failure_count = it->second.failure_count;
+  m.runs_7d = it->second.runs_7d;
+  m.last_run_at = it->second.last_run_at;
+  m.last_run_status = it->second.last_run_status;
+  const millis reset = state.streak_reset_at;
+  m.consecutive_failures = static_cast<int>(std::count_if(it->second.trailing_failures.begin(),
+                                                          it->second.trailing_failures.end(),
+                                                          [reset](millis t) { return t > reset; }));
+}
+
 }  // namespace
 
 result<recovery_report> recover_workflows(storage::event_log& log, millis now) {
@@ -56,30 +77,28 @@ result<recovery_report> recover_workflows(storage::event_log& log, millis now) {
   if (failure) return *failure;
   auto stats = scan_run_stats(log, now);
   if (!stats) return stats.error();
-  for (auto& wf : report.workflows) {
-    const std::string key = wf.workspace + "/" + wf.state.id;
-    auto it = std::lower_bound(stats->begin(), stats->end(), key,
-                               [](const auto& e, const std::string& k) { return e.first < k; });
-    if (it == stats->end() || it->first != key) continue;
-    auto& m = wf.state.metrics;
-    m.run_count = it->second.run_count;
-    m.success_count = it->second.success_count;
-    m.failure_count = it->second.failure_count;
-    m.runs_7d = it->second.runs_7d;
-    m.last_run_at = it->second.last_run_at;
-    m.last_run_status = it->second.last_run_status;
-    // Only failures after the last pause or resume count toward auto-pause (a resumed
-    // workflow starts a new streak).
-    const millis reset = wf.state.streak_reset_at;
-    m.consecutive_failures = static_cast<int>(
-        std::count_if(it->second.trailing_failures.begin(), it->second.trailing_failures.end(),
-                      [reset](millis t) { return t > reset; }));
-  }
+  for (auto& wf : report.workflows) fill_metrics(wf.workspace, wf.state, *stats);
   auto open = recover_open_runs(log);
   if (!open) return open.error();
   report.events += open->events;
   report.runs = std::move(open->runs);
   return report;
+}
+
+result<recovered_supervisor> recover_supervisor(storage::event_log& log,
+                                                const std::string& workspace, const std::string& id,
+                                                millis now) {
+  recovered_supervisor out;
+  auto wf = recover_workflow(log, workspace, id);
+  if (!wf) return wf.error();
+  out.state = std::move(*wf);
+  auto stats = scan_run_stats(log, now, "done/" + workspace + "/" + id + "/");
+  if (!stats) return stats.error();
+  fill_metrics(workspace, out.state, *stats);
+  auto open = recover_open_runs(log, workspace + "/" + id);
+  if (!open) return open.error();
+  out.runs = std::move(open->runs);
+  return out;
 }
 
 result<runtime::workflow_state> recover_workflow(storage::event_log& log,

@@ -30,6 +30,15 @@ struct recovery_report {
 // the state machine refuses, a record that is not JSON), or the log's read error.
 result<recovery_report> recover_workflows(storage::event_log& log, millis now);
 
+// A crashed supervisor, rebuilt: its workflow, metrics and unfinished runs.
+struct recovered_supervisor {
+  runtime::workflow_state state;
+  std::vector<runtime::run_state> runs;
+};
+result<recovered_supervisor> recover_supervisor(storage::event_log& log,
+                                                const std::string& workspace, const std::string& id,
+                                                millis now);
+
 // Replays one workflow stream (to restart a crashed workflow actor).
 result<runtime::workflow_state> recover_workflow(storage::event_log& log,
                                                  const std::string& workspace,

@@ -441,7 +441,11 @@ run_actor spawn_run(caf::local_actor* parent, run_spawn args) {
         // Linked to its supervisor (and its item actors to it): only a shutdown stops it; an
         // item's crash arrives as a down message below.
         self->set_exit_handler([self](caf::exit_msg& m) {
-          if (m.reason == caf::exit_reason::user_shutdown || m.reason == caf::exit_reason::kill)
+          // A shutdown, or our supervisor crashed: stop (the new supervisor rebuilds us from
+          // the log after a barrier append).
+          if (m.reason == caf::exit_reason::user_shutdown || m.reason == caf::exit_reason::kill ||
+              (m.source == self->state.args.supervisor.address() &&
+               m.reason != caf::exit_reason::normal))
             self->quit(m.reason);
         });
         self->set_down_handler([self](caf::down_msg& dm) {

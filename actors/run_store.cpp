@@ -282,15 +282,23 @@ page_reply items_page(const runtime::run_state& st, const run_items_get& q) {
   return out;
 }
 
-result<open_runs> recover_open_runs(storage::event_log& log) {
+result<open_runs> recover_open_runs(storage::event_log& log, std::optional<std::string> workflow) {
   open_runs out;
   std::vector<std::pair<std::string, std::string>> ids;  // (ws, id)
-  auto scanned =
-      log.scan(storage::space::index, "open/", [&](std::string_view key, std::string_view) {
+  // "<ws>/<workflow id>": only the open runs (value: their workflow) of that one.
+  std::string only_ws, only_wf;
+  if (workflow) {
+    only_ws = workflow->substr(0, workflow->find('/'));
+    only_wf = workflow->substr(workflow->find('/') + 1);
+  }
+  auto scanned = log.scan(
+      storage::space::index, workflow ? "open/" + only_ws + "/" : std::string("open/"),
+      [&](std::string_view key, std::string_view value) {
         auto rest = key.substr(5);
         auto slash = rest.find('/');
-        if (slash != std::string_view::npos)
-          ids.emplace_back(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
+        if (slash == std::string_view::npos) return true;
+        if (workflow && value != only_wf) return true;
+        ids.emplace_back(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
         return true;
       });
   if (!scanned) return scanned.error();
@@ -305,10 +313,10 @@ result<open_runs> recover_open_runs(storage::event_log& log) {
 }
 
 result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
-    storage::event_log& log, millis now) {
+    storage::event_log& log, millis now, std::string_view prefix) {
   std::map<std::string, workflow_run_stats> stats;
   auto scanned =
-      log.scan(storage::space::index, "done/", [&](std::string_view key, std::string_view value) {
+      log.scan(storage::space::index, prefix, [&](std::string_view key, std::string_view value) {
         // "done/<ws>/<wf>/<finished hex>/<id>"
         auto rest = key.substr(5);
         auto s1 = rest.find('/');

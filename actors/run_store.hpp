@@ -62,7 +62,9 @@ struct open_runs {
   std::vector<runtime::run_state> runs;
   std::uint64_t events = 0;
 };
-result<open_runs> recover_open_runs(storage::event_log& log);
+// `workflow` ("<ws>/<workflow id>"): only that workflow's runs (a crashed supervisor's).
+result<open_runs> recover_open_runs(storage::event_log& log,
+                                    std::optional<std::string> workflow = std::nullopt);
 
 // Per-workflow metrics from the run index (live runs only), keyed "<ws>/<workflow id>", with
 // the trailing count of consecutive failed live runs.
@@ -73,8 +75,9 @@ struct workflow_run_stats {
   int consecutive_failures = 0;
   std::vector<millis> trailing_failures;  // finish times of the failed runs since the last success
 };
+// `prefix` narrows the scan ("done/<ws>/<workflow>/" for one workflow).
 result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
-    storage::event_log& log, millis now);
+    storage::event_log& log, millis now, std::string_view prefix = "done/");
 
 // Adds the records that go with `events` of run `st` (already applied) to `batch`:
 // index entries on creation and status change, the open-run marker, idempotency, failure
