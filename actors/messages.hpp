@@ -114,6 +114,12 @@ struct run_owner {
 // A supervisor's own timer for parked runs.
 struct wake_check {};
 
+// Tests only: stop a workflow's actor as if it had crashed (the node restarts it from the log).
+struct crash_for_test {
+  std::string workspace;
+  std::string id;
+};
+
 // The node is stopping: answer every `?wait` now with the run as it is (HTTP threads must
 // not hold the shutdown up for up to 60 s).
 struct drain_waits {};
@@ -176,6 +182,7 @@ using node_actor = caf::typed_actor<
     caf::reacts_to<child_start>,                       // to the child workflow's supervisor
     caf::reacts_to<child_done>,                        // to the parent run's owner
     caf::reacts_to<run_owner>,                         // keep the run routing table current
+    caf::reacts_to<crash_for_test>,                    // tests: kill a workflow actor
     caf::reacts_to<drain_waits>>;                      // to every workflow (shutdown)
 
 }  // namespace af::actors
@@ -207,4 +214,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::run_aborted)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::run_owner)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::wake_check)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::drain_waits)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::crash_for_test)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(af::actors::runs_recovered)

@@ -34,6 +34,10 @@ void node::restore(recovery_report recovered) {
   client_.attach(std::make_shared<client::backend>(*impl_->system, impl_->root, impl_->ctx));
 }
 
+void node::crash_workflow_for_test(const std::string& workspace, const std::string& id) {
+  if (impl_->root) caf::anon_send(impl_->root, crash_for_test{workspace, id});
+}
+
 void node::drain_waits() {
   if (impl_->root && !impl_->stopped) caf::anon_send(impl_->root, af::actors::drain_waits{});
 }

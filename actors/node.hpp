@@ -24,6 +24,10 @@ class node {
   // Valid for the node's lifetime; answers not_ready until restore().
   client& api() { return client_; }
 
+  // Tests only: kills the workflow's actor as a crash would; the node rebuilds it (and its
+  // runs) from the log.
+  void crash_workflow_for_test(const std::string& workspace, const std::string& id);
+
   // Answers every waiting `?wait` request now (the first step of a shutdown).
   void drain_waits();
 

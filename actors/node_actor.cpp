@@ -287,6 +287,10 @@ node_actor::behavior_type node_behavior(self_ptr self, std::shared_ptr<const nod
         if (auto parent = owner_of(self, msg.workspace, msg.parent_run_id))
           self->send(*parent, std::move(msg));
       },
+      [self](const crash_for_test& c) {
+        if (auto wf = find(self, c.workspace, c.id, false))
+          self->send_exit(*wf, caf::exit_reason::kill);
+      },
       [self](drain_waits) {
         for (auto& [key, e] : self->state.workflows)
           if (e.handle) self->send(e.handle, drain_waits{});

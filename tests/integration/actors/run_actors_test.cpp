@@ -184,4 +184,30 @@ BOOST_AUTO_TEST_CASE(an_unfinished_run_carries_on_after_a_restart_with_its_deadl
   BOOST_TEST(history->items.back()["type"] == "run.succeeded");
 }
 
+BOOST_AUTO_TEST_CASE(a_crashed_workflow_actor_comes_back_with_its_runs_and_metrics) {
+  publish("w", delayed);
+  auto first = start_run("w", json{{"n", 1}}, std::chrono::seconds(10));
+  BOOST_REQUIRE(first.has_value());
+  BOOST_TEST(first->body["status"] == "succeeded");
+  auto r = start_run("w", json{{"n", 9}});
+  BOOST_REQUIRE(r.has_value());
+  const std::string id = r->body["id"];
+  n->crash_workflow_for_test("default", "w");
+  // The run's actor stopped with its supervisor; the new supervisor rebuilds it from the log.
+  std::optional<json> done;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto got = api().get(run_get{"default", id, std::chrono::seconds(1)});
+    if (got && got->body["status"] == "succeeded") {
+      done = got->body;
+      break;
+    }
+  }
+  BOOST_REQUIRE(done.has_value());
+  BOOST_TEST((*done)["output"] == 9);
+  auto wf = api().get(workflow_get{"default", "w"});
+  BOOST_REQUIRE(wf.has_value());
+  BOOST_TEST(wf->body["metrics"]["run_count"] == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
