@@ -3,19 +3,6 @@
 #include "actors/client_backend.hpp"
 
 namespace af::actors {
-namespace {
-
-error not_ready() {
-  return error(errc::not_ready, "the node is replaying its log; try again shortly");
-}
-
-result<answer> to_answer(result<reply> r) {
-  if (!r) return std::move(r).error();
-  if (r->err) return std::move(*r->err);
-  return answer{std::move(r->body), r->created};
-}
-
-}  // namespace
 
 client::client(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 client::~client() = default;

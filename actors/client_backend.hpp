@@ -18,6 +18,16 @@ class client::backend {
   std::shared_ptr<const node_context> ctx;  // finished runs are read from the log directly
 };
 
+inline error not_ready() {
+  return error(errc::not_ready, "the node is replaying its log; try again shortly");
+}
+
+inline result<answer> to_answer(result<reply> r) {
+  if (!r) return std::move(r).error();
+  if (r->err) return std::move(*r->err);
+  return answer{std::move(r->body), r->created};
+}
+
 // One blocking request through a fresh scoped_actor: a reused one with a finite timeout
 // collapses to ~1.5k calls/s in CAF 0.17 (notes §4).
 // `timeout` nullopt: no request timeout (the callee is known to always answer).

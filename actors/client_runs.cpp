@@ -10,10 +10,6 @@
 namespace af::actors {
 namespace {
 
-error not_ready() {
-  return error(errc::not_ready, "the node is replaying its log; try again shortly");
-}
-
 bool receiver_down(const error& e) {
   return e.code == errc::unavailable && e.details.is_array() && !e.details.empty() &&
          e.details[0] == "receiver_down";
@@ -29,12 +25,6 @@ result<Reply> ask_run(client::backend& b, std::optional<std::chrono::millisecond
     // The supervisor learns of the stop a moment later: give it that moment (an HTTP thread).
     std::this_thread::sleep_for(std::chrono::milliseconds(2 << i));
   }
-}
-
-result<answer> to_answer(result<reply> r) {
-  if (!r) return std::move(r).error();
-  if (r->err) return std::move(*r->err);
-  return answer{std::move(r->body), r->created};
 }
 
 bool not_active(const result<reply>& r) {

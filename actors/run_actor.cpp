@@ -75,7 +75,7 @@ runtime::run_env env_of(state& s) {
   return env;
 }
 
-void flush(self_ptr self, bool force_snapshot = false);
+void flush(self_ptr self);
 void carry_out(self_ptr self, std::vector<run_action> actions);
 void idle(self_ptr self);
 template <class F>
@@ -96,10 +96,10 @@ void commit(self_ptr self, runtime::run_outcome out, millis at) {
   for (auto& a : out.actions) s.unsent_actions.push_back(std::move(a));
 }
 
-void flush(self_ptr self, bool force_snapshot) {
+void flush(self_ptr self) {
   auto& s = self->state;
   if (s.in_flight) return;
-  if (s.unsent.empty() && !force_snapshot) {
+  if (s.unsent.empty()) {
     // Nothing new to make durable: what was decided rests on events already in the log.
     auto actions = std::move(s.unsent_actions);
     s.unsent_actions.clear();
@@ -112,8 +112,7 @@ void flush(self_ptr self, bool force_snapshot) {
   storage::write_batch batch;
   batch.events = std::move(s.unsent);
   s.unsent.clear();
-  decorate_batch(batch, s.st, s.args.ctx->public_url, !s.durable, s.shown_status, s.snapshot_seq,
-                 force_snapshot);
+  decorate_batch(batch, s.st, s.args.ctx->public_url, !s.durable, s.shown_status, s.snapshot_seq);
   if (s.reopened) {
     batch.records.push_back(
         {storage::space::index, run_keys::open(s.st.workspace, s.st.id), s.st.workflow_id});

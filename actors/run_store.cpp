@@ -258,26 +258,16 @@ page_reply items_page(const runtime::run_state& st, const run_items_get& q) {
     start = n + 1;
   }
   const auto order = runtime::item_order(st);
+  std::size_t last_shown = start;
   for (std::size_t pos = start; pos < order.size(); ++pos) {
     const auto& it = st.items[order[pos]];
     if (q.status && runtime::to_string(it.status) != *q.status) continue;
     if (out.items.size() == q.limit) {
-      out.next = std::to_string(pos - 1);
-      // the next page starts after the last position shown, found below
+      out.next = std::to_string(last_shown);  // the next page starts after it
       break;
     }
     out.items.push_back(runtime::item_view(st, it));
-  }
-  if (out.next) {
-    // Position of the last item shown: scan back for it.
-    std::size_t shown = 0, last_pos = start;
-    for (std::size_t pos = start; pos < order.size() && shown < q.limit; ++pos) {
-      const auto& it = st.items[order[pos]];
-      if (q.status && runtime::to_string(it.status) != *q.status) continue;
-      ++shown;
-      last_pos = pos;
-    }
-    out.next = std::to_string(last_pos);
+    last_shown = pos;
   }
   return out;
 }
@@ -351,7 +341,7 @@ result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
 
 void decorate_batch(storage::write_batch& batch, const runtime::run_state& st,
                     std::string_view public_url, bool created, std::string& shown_status,
-                    std::uint64_t& snapshot_seq, bool force_snapshot) {
+                    std::uint64_t& snapshot_seq) {
   using storage::space;
   const std::string status(runtime::to_string(runtime::view_status(st)));
   const bool done = runtime::finished(st.status);
@@ -386,7 +376,7 @@ void decorate_batch(storage::write_batch& batch, const runtime::run_state& st,
   // A finished run is read back as snapshot + suffix: short suffixes replay faster than a
   // snapshot costs to write, so small runs (most of them) finish without one.
   const std::uint64_t suffix = st.seq - snapshot_seq;
-  if (force_snapshot || suffix >= snapshot_every || (done && suffix > finished_suffix_max)) {
+  if (suffix >= snapshot_every || (done && suffix > finished_suffix_max)) {
     batch.records.push_back(
         {space::snapshot, run_keys::snapshot(st.workspace, st.id), dump(runtime::to_snapshot(st))});
     snapshot_seq = st.seq;

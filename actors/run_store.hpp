@@ -81,10 +81,10 @@ result<std::vector<std::pair<std::string, workflow_run_stats>>> scan_run_stats(
 
 // Adds the records that go with `events` of run `st` (already applied) to `batch`:
 // index entries on creation and status change, the open-run marker, idempotency, failure
-// and metrics entries and the snapshot when it finishes, a snapshot every snapshot_every
-// events or when `force_snapshot`. `shown_status` is the status the index last showed
-// (updated).
+// and metrics entries when it finishes, and a snapshot every snapshot_every events (or at the
+// finish, past finished_suffix_max). `shown_status` is the status the index last showed and
+// `snapshot_seq` the seq of the last snapshot (both updated).
 void decorate_batch(storage::write_batch& batch, const runtime::run_state& st,
                     std::string_view public_url, bool created, std::string& shown_status,
-                    std::uint64_t& snapshot_seq, bool force_snapshot);
+                    std::uint64_t& snapshot_seq);
 }  // namespace af::actors

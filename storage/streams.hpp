@@ -8,27 +8,25 @@
 namespace af::storage {
 
 inline constexpr std::string_view workflow_stream_prefix = "wf/";
+inline constexpr std::string_view run_stream_prefix = "run/";
 
-// "wf/<workspace>/<workflow id>"
-inline std::string workflow_stream(std::string_view workspace, std::string_view id) {
-  std::string s(workflow_stream_prefix);
+// "<prefix><workspace>/<id>"
+inline std::string stream_name(std::string_view prefix, std::string_view workspace,
+                               std::string_view id) {
+  std::string s(prefix);
   s.append(workspace).push_back('/');
   s.append(id);
   return s;
 }
 
-}  // namespace af::storage
-
-namespace af::storage {
-
-inline constexpr std::string_view run_stream_prefix = "run/";
+// "wf/<workspace>/<workflow id>"
+inline std::string workflow_stream(std::string_view workspace, std::string_view id) {
+  return stream_name(workflow_stream_prefix, workspace, id);
+}
 
 // "run/<workspace>/<run id>"
 inline std::string run_stream(std::string_view workspace, std::string_view id) {
-  std::string s(run_stream_prefix);
-  s.append(workspace).push_back('/');
-  s.append(id);
-  return s;
+  return stream_name(run_stream_prefix, workspace, id);
 }
 
 }  // namespace af::storage
